@@ -1,0 +1,17 @@
+/**
+ * spectral-reg: shape the eigenspectrum of hidden representations in
+ * TensorFlow.js (Gerum, Pirlot, Fyshe & Zylberberg, 2022).
+ *
+ * The package imports no tfjs backend; pick one in your application.
+ * Gradients of tfjs ops are registered by importing `@tensorflow/tfjs-layers`
+ * or `@tensorflow/tfjs`, which any training code does.
+ *
+ * @packageDocumentation
+ */
+export { eigenspectrum, type EigenspectrumOptions } from './spectrum/eigenspectrum';
+export { fitPowerLaw, type FitPowerLawOptions, type PowerLawFit } from './spectrum/fitPowerLaw';
+export { estimateAlpha, type EstimateAlphaOptions, type AlphaEstimate } from './spectrum/estimateAlpha';
+export { SubspaceState } from './spectrum/SubspaceState';
+export type { SpectrumOptions, EigenMethod } from './spectrum/options';
+export { spectralAlpha, type SpectralAlphaOptions } from './loss/spectralAlpha';
+export { spectralLoss, type SpectralLossOptions, type SpectralLossMode } from './loss/spectralLoss';

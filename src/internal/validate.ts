@@ -1,0 +1,103 @@
+import { Tensor } from '@tensorflow/tfjs-core';
+
+/**
+ * Argument checks shared by every public function. Each message names the
+ * function, the argument and the offending value, so a user can find the bad
+ * call without a stack trace. Tests pin these messages word for word.
+ */
+
+/** Renders a value for an error message: numbers as written, tensors by shape. */
+export function describe(value: unknown): string {
+  if (value instanceof Tensor) return `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`;
+  if (typeof value === 'number') return Object.is(value, -0) ? '0' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return value.length <= 4 ? `[${value.map(describe).join(', ')}]` : `an array of length ${value.length}`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  return typeof value === 'object' ? `an object` : String(value);
+}
+
+export function assertTensor(fn: string, name: string, value: unknown): asserts value is Tensor {
+  if (!(value instanceof Tensor)) {
+    throw new TypeError(`${fn}: ${name} must be a tf.Tensor, got ${describe(value)}`);
+  }
+}
+
+/**
+ * Checks an activation tensor of shape [batch, ...features] and returns its
+ * batch size and flattened feature count.
+ */
+export function checkActivations(fn: string, value: unknown): { batch: number; features: number } {
+  assertTensor(fn, 'activations', value);
+  if (value.rank < 2) {
+    throw new RangeError(
+      `${fn}: activations must have rank >= 2 ([batch, ...features]), got rank ${value.rank} (shape [${value.shape.join(', ')}])`,
+    );
+  }
+  const batch = value.shape[0] as number;
+  if (batch < 2) {
+    throw new RangeError(`${fn}: activations must have a batch of at least 2 to have a covariance, got ${batch}`);
+  }
+  const features = value.size / batch;
+  if (features < 1) {
+    throw new RangeError(`${fn}: activations must have at least 1 feature, got shape [${value.shape.join(', ')}]`);
+  }
+  if (value.dtype !== 'float32' && value.dtype !== 'int32') {
+    throw new TypeError(`${fn}: activations must be a float32 or int32 tensor, got dtype ${value.dtype}`);
+  }
+  return { batch, features };
+}
+
+export function assertFiniteAtLeast(fn: string, name: string, value: unknown, min: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    const Err = typeof value === 'number' ? RangeError : TypeError;
+    throw new Err(`${fn}: ${name} must be a finite number >= ${min}, got ${describe(value)}`);
+  }
+}
+
+export function assertIntegerIn(fn: string, name: string, value: unknown, min: number, max: number): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const Err = typeof value === 'number' ? RangeError : TypeError;
+    throw new Err(`${fn}: ${name} must be an integer in [${min}, ${max}], got ${describe(value)}`);
+  }
+}
+
+export function assertOneOf<T extends string>(fn: string, name: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    const Err = typeof value === 'string' ? RangeError : TypeError;
+    throw new Err(`${fn}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
+  }
+}
+
+export function assertOptionsObject(fn: string, value: unknown): void {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw new TypeError(`${fn}: options must be an object, got ${describe(value)}`);
+  }
+}
+
+/**
+ * Checks a half-open 0-based rank range [start, end) over a descending
+ * spectrum of `available` eigenvalues. A fit needs at least 2 points.
+ */
+export function checkRange(fn: string, range: unknown, available: number): [number, number] {
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((r) => typeof r === 'number' && Number.isInteger(r))
+  ) {
+    throw new TypeError(`${fn}: range must be a pair of integers [start, end), got ${describe(range)}`);
+  }
+  const [start, end] = range as [number, number];
+  if (start < 0 || end - start < 2) {
+    throw new RangeError(
+      `${fn}: range must satisfy 0 <= start and end - start >= 2 (a fit needs 2 points), got ${describe(range)}`,
+    );
+  }
+  if (end > available) {
+    throw new RangeError(
+      `${fn}: range end must be <= ${available}, the number of eigenvalues available, got ${describe(range)}`,
+    );
+  }
+  return [start, end];
+}

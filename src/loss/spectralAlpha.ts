@@ -1,0 +1,49 @@
+import { tidy, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
+import { checkActivations, checkRange } from '../internal/validate';
+import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
+import { resolveSpectrumOptions, type SpectrumOptions } from '../spectrum/options';
+import { normalizedSpectrum } from '../spectrum/spectrumCore';
+import { alphaOfSpectrum } from './powerLawTerms';
+
+/** Options of {@link spectralAlpha}. */
+export interface SpectralAlphaOptions extends SpectrumOptions {
+  /**
+   * Half-open, 0-based slice [start, end) of the descending spectrum that the
+   * power law is fitted to. [0, 10] is ranks 1..10, as in the paper's code.
+   * @default [0, 10]
+   */
+  range?: readonly [number, number];
+}
+
+/**
+ * The measured power-law exponent alpha of a batch of activations as a
+ * differentiable scalar, for custom objectives. Same fit as
+ * {@link fitPowerLaw} (paper Eq. 4-5) on the normalised spectrum with
+ * eigenvalues floored at relu(lambda) + 1e-8.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { spectralAlpha } from 'spectral-reg';
+ *
+ * // Push alpha up, whatever its value, in a custom training loop.
+ * const grads = tf.grads((h: tf.Tensor) => tf.neg(spectralAlpha(h, { range: [0, 10] })));
+ * const [dh] = grads([tf.randomNormal([128, 64])]);
+ * ```
+ */
+export function spectralAlpha(activations: Tensor, options?: SpectralAlphaOptions): Scalar {
+  const fn = 'spectralAlpha';
+  const plan = planRangeSpectrum(fn, activations, options);
+  return tidy(() => alphaOfSpectrum(normalizedSpectrum(activations, plan), plan.range));
+}
+
+/**
+ * Validates activations, spectrum options and a range against them, and
+ * returns the spectrum plan for k = range end. Shared with spectralLoss.
+ */
+export function planRangeSpectrum(fn: string, activations: Tensor, options: SpectralAlphaOptions | undefined) {
+  const { batch, features } = checkActivations(fn, activations);
+  const resolved = resolveSpectrumOptions(fn, options);
+  const range = checkRange(fn, options?.range ?? DEFAULT_RANGE, Math.min(batch, features));
+  return { batch, features, k: range[1], options: resolved, range };
+}

@@ -1,0 +1,82 @@
+import { abs, mul, scalar, sub, tidy, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
+import { assertFiniteAtLeast, assertOneOf, assertOptionsObject } from '../internal/validate';
+import { normalizedSpectrum } from '../spectrum/spectrumCore';
+import { alphaOfSpectrum, fixedSlopeTerm, nassarTerm } from './powerLawTerms';
+import { planRangeSpectrum, type SpectralAlphaOptions } from './spectralAlpha';
+
+/** Which penalty pulls the spectrum towards 1/n^targetAlpha. */
+export type SpectralLossMode = 'slope' | 'fixed-slope' | 'nassar';
+
+export const SPECTRAL_LOSS_MODES: readonly SpectralLossMode[] = ['slope', 'fixed-slope', 'nassar'];
+
+/** Options of {@link spectralLoss}. */
+export interface SpectralLossOptions extends SpectralAlphaOptions {
+  /** The exponent alpha the spectrum is pulled towards (the brain's is about 1). Required. */
+  targetAlpha: number;
+  /**
+   * The regularisation strength beta multiplying the penalty.
+   * @default 1
+   */
+  strength?: number;
+  /**
+   * `'slope'`: beta * |alpha - targetAlpha|, alpha from the least-squares fit
+   * over `range` (paper Eq. 6). `'fixed-slope'`: the paper authors' code, a
+   * weighted mean squared residual in log10 space against a line of slope
+   * -targetAlpha with a fitted offset. `'nassar'`: Nassar et al. (2020),
+   * relative deviations from a power law anchored at index range[0].
+   * @default 'slope'
+   */
+  mode?: SpectralLossMode;
+}
+
+/**
+ * The spectral regulariser's loss on a batch of hidden activations: a
+ * differentiable scalar that is small when the eigenspectrum of their
+ * covariance decays as 1/n^targetAlpha over `range`.
+ *
+ * Add it to the task loss in a custom training loop, or use the
+ * SpectralRegularizer layer with `model.fit`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { spectralLoss, SubspaceState } from 'spectral-reg';
+ *
+ * const state = new SubspaceState(); // warm start across steps
+ * const optimizer = tf.train.adam(1e-4);
+ * optimizer.minimize(() => {
+ *   const hidden = dense1.apply(x) as tf.Tensor;
+ *   const task = tf.losses.softmaxCrossEntropy(y, dense2.apply(hidden) as tf.Tensor);
+ *   return tf.add(task, spectralLoss(hidden, { targetAlpha: 3, strength: 1, state })) as tf.Scalar;
+ * });
+ * ```
+ */
+export function spectralLoss(activations: Tensor, options: SpectralLossOptions): Scalar {
+  const fn = 'spectralLoss';
+  const plan = planRangeSpectrum(fn, activations, options);
+  const { targetAlpha, strength, mode } = resolveLossOptions(fn, options);
+  return tidy(() => {
+    const spectrum = normalizedSpectrum(activations, plan);
+    let penalty: Scalar;
+    if (mode === 'slope') penalty = abs(sub(alphaOfSpectrum(spectrum, plan.range), targetAlpha)) as Scalar;
+    else if (mode === 'fixed-slope') penalty = fixedSlopeTerm(spectrum, plan.range, targetAlpha);
+    else penalty = nassarTerm(spectrum, plan.range, targetAlpha);
+    return mul(penalty, scalar(strength)) as Scalar;
+  });
+}
+
+/** The one place where the loss-specific defaults are applied and checked. */
+export function resolveLossOptions(
+  fn: string,
+  options: SpectralLossOptions | undefined,
+): { targetAlpha: number; strength: number; mode: SpectralLossMode } {
+  if (options === undefined) throw new TypeError(`${fn}: options with a targetAlpha are required, got undefined`);
+  assertOptionsObject(fn, options);
+  const targetAlpha = options.targetAlpha;
+  const strength = options.strength ?? 1;
+  const mode = options.mode ?? 'slope';
+  assertFiniteAtLeast(fn, 'targetAlpha', targetAlpha, 0);
+  assertFiniteAtLeast(fn, 'strength', strength, 0);
+  assertOneOf(fn, 'mode', mode, SPECTRAL_LOSS_MODES);
+  return { targetAlpha, strength, mode };
+}

@@ -1,0 +1,90 @@
+import { cast, mean, reshape, square, sub, sum, tensor2d, tidy, type Tensor } from '@tensorflow/tfjs-core';
+import { checkActivations, checkRange, describe } from '../internal/validate';
+import { DEFAULT_RANGE, fitPowerLaw, type PowerLawFit } from './fitPowerLaw';
+import { resolveSpectrumOptions, type EigenMethod, type SpectrumOptions } from './options';
+import { normalizedSpectrum } from './spectrumCore';
+
+/** Options of {@link estimateAlpha}. */
+export interface EstimateAlphaOptions extends Omit<SpectrumOptions, 'method'> {
+  /**
+   * Half-open, 0-based slice [start, end) of the descending spectrum to fit.
+   * [0, 10] is ranks 1..10, the same default as the loss.
+   * @default [0, 10]
+   */
+  range?: readonly [number, number];
+  /**
+   * `'exact'` returns the full spectrum (all min(N, f) values) for plots;
+   * `'subspace'` and `'auto'` compute only the leading `range[1]` values.
+   * @default 'exact'
+   */
+  method?: EigenMethod;
+}
+
+/** What {@link estimateAlpha} measured. */
+export interface AlphaEstimate extends PowerLawFit {
+  /** The normalised, descending spectrum that was fitted (eigenvalues / trace). */
+  spectrum: Float32Array;
+  /** The [start, end) slice that was fitted. */
+  range: [number, number];
+}
+
+/**
+ * Measures the power-law exponent alpha of the eigenspectrum of a batch of
+ * activations (paper Eq. 1-5): centre over the batch, take the covariance
+ * eigenvalues in descending order, normalise them by their sum, and fit
+ * log(lambda) against log(rank) over `range`.
+ *
+ * Accepts a tensor of shape [batch, ...features] or a plain 2-D array. Does
+ * not track gradients; use {@link spectralAlpha} for a differentiable alpha.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { estimateAlpha } from 'spectral-reg';
+ *
+ * const hidden = tf.randomNormal([1000, 200]);
+ * const { alpha, r2, spectrum } = await estimateAlpha(hidden, { range: [0, 10] });
+ * console.log(alpha.toFixed(2), r2.toFixed(3), spectrum.length); // spectrum.length === 200
+ * ```
+ */
+export async function estimateAlpha(
+  activations: Tensor | number[][],
+  options?: EstimateAlphaOptions,
+): Promise<AlphaEstimate> {
+  const fn = 'estimateAlpha';
+  const owned = Array.isArray(activations) ? fromArray(fn, activations) : null;
+  const input = owned ?? (activations as Tensor);
+  try {
+    const { batch, features } = checkActivations(fn, input);
+    const resolved = resolveSpectrumOptions(fn, { ...options, method: options?.method ?? 'exact' });
+    const available = Math.min(batch, features);
+    const range = checkRange(fn, options?.range ?? DEFAULT_RANGE, available);
+    const k = resolved.method === 'exact' ? available : range[1];
+    const varianceTensor = tidy(() => {
+      const flat = reshape(cast(input, 'float32'), [batch, features]);
+      return sum(square(sub(flat, mean(flat, 0, true))));
+    });
+    const variance = (await varianceTensor.data())[0] as number;
+    varianceTensor.dispose();
+    if (!(variance > 0)) {
+      throw new RangeError(
+        `${fn}: activations have zero variance over the batch (every row is the same), so alpha is undefined; got total variance ${describe(variance)}`,
+      );
+    }
+    const spectrumTensor = normalizedSpectrum(input, { batch, features, k, options: resolved });
+    const spectrum = (await spectrumTensor.data()) as Float32Array;
+    spectrumTensor.dispose();
+    return { ...fitPowerLaw(spectrum, { range }), spectrum, range };
+  } finally {
+    owned?.dispose();
+  }
+}
+
+function fromArray(fn: string, rows: number[][]): Tensor {
+  const first = rows[0];
+  const width = Array.isArray(first) ? first.length : 0;
+  if (!rows.every((row) => Array.isArray(row) && row.length === width && row.every((v) => typeof v === 'number'))) {
+    throw new TypeError(`${fn}: activations given as an array must be a rectangular number[][], got ${describe(rows)}`);
+  }
+  return tensor2d(rows, [rows.length, width], 'float32');
+}

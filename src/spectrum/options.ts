@@ -1,0 +1,117 @@
+import type { SubspaceState } from './SubspaceState';
+import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
+
+/** How the leading eigenvalues are computed. */
+export type EigenMethod = 'auto' | 'exact' | 'subspace';
+
+export const EIGEN_METHODS: readonly EigenMethod[] = ['auto', 'exact', 'subspace'];
+
+/**
+ * Options shared by every function that computes an eigenspectrum of
+ * activations: {@link eigenspectrum}, {@link estimateAlpha},
+ * {@link spectralAlpha} and {@link spectralLoss}.
+ */
+export interface SpectrumOptions {
+  /**
+   * `'exact'`: the full spectrum from a float64 host eigensolver on the
+   * smaller of the Gram (N x N) and covariance (f x f) matrices; for analysis
+   * and as a reference. `'subspace'`: only the leading eigenvalues, by block
+   * subspace iteration with Rayleigh-Ritz, on the device. `'auto'`:
+   * `'subspace'` when `4 * (k + oversampling) <= min(N, f)`, else `'exact'`.
+   * @default 'auto'
+   */
+  method?: EigenMethod;
+  /**
+   * Most subspace iterations per call when warm-started from `state`
+   * (`'subspace'` only). Each costs two products of the activations with an
+   * f x (k + oversampling) block and one tiny host solve.
+   * @default 2
+   */
+  iterations?: number;
+  /**
+   * Most subspace iterations for a cold start: no `state`, or a state whose
+   * shape does not fit (`'subspace'` only).
+   * @default 30
+   */
+  coldStartIterations?: number;
+  /**
+   * Stop iterating once every leading Ritz value changes by less than this
+   * fraction of itself between iterations (`'subspace'` only).
+   * @default 1e-4
+   */
+  tolerance?: number;
+  /**
+   * Extra basis vectors beyond k (`'subspace'` only). More vectors make the
+   * leading k converge faster.
+   * @default 10
+   */
+  oversampling?: number;
+  /**
+   * Warm-start state (`'subspace'` only). Pass the same {@link SubspaceState}
+   * on every call, e.g. every training step, and the iteration starts from the
+   * previous call's eigenvectors. Without it each call starts from a seeded
+   * random basis.
+   * @default undefined
+   */
+  state?: SubspaceState;
+  /**
+   * Seed of the random starting basis (`'subspace'` only).
+   * @default 0
+   */
+  seed?: number;
+}
+
+/** {@link SpectrumOptions} with every default applied and checked. */
+export interface ResolvedSpectrumOptions {
+  method: EigenMethod;
+  iterations: number;
+  coldStartIterations: number;
+  tolerance: number;
+  oversampling: number;
+  state: SubspaceState | undefined;
+  seed: number;
+}
+
+export const SPECTRUM_DEFAULTS = {
+  method: 'auto',
+  iterations: 2,
+  coldStartIterations: 30,
+  tolerance: 1e-4,
+  oversampling: 10,
+  seed: 0,
+} as const satisfies Omit<ResolvedSpectrumOptions, 'state'>;
+
+/** The one place where spectrum defaults are applied and checked. */
+export function resolveSpectrumOptions(fn: string, options: SpectrumOptions | undefined): ResolvedSpectrumOptions {
+  assertOptionsObject(fn, options);
+  const o = options ?? {};
+  const resolved: ResolvedSpectrumOptions = {
+    method: o.method ?? SPECTRUM_DEFAULTS.method,
+    iterations: o.iterations ?? SPECTRUM_DEFAULTS.iterations,
+    coldStartIterations: o.coldStartIterations ?? SPECTRUM_DEFAULTS.coldStartIterations,
+    tolerance: o.tolerance ?? SPECTRUM_DEFAULTS.tolerance,
+    oversampling: o.oversampling ?? SPECTRUM_DEFAULTS.oversampling,
+    state: o.state,
+    seed: o.seed ?? SPECTRUM_DEFAULTS.seed,
+  };
+  assertOneOf(fn, 'method', resolved.method, EIGEN_METHODS);
+  assertIntegerIn(fn, 'iterations', resolved.iterations, 0, 1000);
+  assertIntegerIn(fn, 'coldStartIterations', resolved.coldStartIterations, 0, 1000);
+  assertFiniteAtLeast(fn, 'tolerance', resolved.tolerance, 0);
+  assertIntegerIn(fn, 'oversampling', resolved.oversampling, 0, 10_000);
+  assertIntegerIn(fn, 'seed', resolved.seed, 0, 2 ** 31 - 1);
+  if (resolved.state !== undefined && !isSubspaceStateLike(resolved.state)) {
+    throw new TypeError(`${fn}: state must be a SubspaceState, got ${describe(resolved.state)}`);
+  }
+  return resolved;
+}
+
+function isSubspaceStateLike(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'SubspaceState';
+}
+
+/** The concrete method for a spectrum of `k` leading values out of `available`. */
+export function chooseMethod(method: EigenMethod, k: number, oversampling: number, available: number): 'exact' | 'subspace' {
+  if (method !== 'auto') return method;
+  return 4 * (k + oversampling) <= available ? 'subspace' : 'exact';
+}

@@ -1,0 +1,220 @@
+import {
+  add,
+  cast,
+  concat,
+  customGrad,
+  div,
+  keep,
+  matMul,
+  maximum,
+  mean,
+  mul,
+  randomNormal,
+  reshape,
+  scalar,
+  slice,
+  sqrt,
+  square,
+  sub,
+  sum,
+  tensor1d,
+  tensor2d,
+  tidy,
+  transpose,
+  type GradSaveFunc,
+  type Scalar,
+  type Tensor,
+  type Tensor1D,
+  type Tensor2D,
+} from '@tensorflow/tfjs-core';
+import { symmetricEigen } from '../internal/symmetricEigen';
+import { rayleighRitz } from './rayleighRitz';
+import { chooseMethod, type ResolvedSpectrumOptions } from './options';
+
+/**
+ * The differentiable eigenspectrum behind every public function.
+ *
+ * Forward: the leading k eigenvalues of Sigma = Ac^T Ac (Ac: activations
+ * centred over the batch), divided by trace(Sigma) = ||Ac||_F^2.
+ * Backward: with the eigenvectors v_i held fixed, lambda_i = ||Ac v_i||^2, so
+ *   d(lambda_i / T) / dAc = 2 Ac v_i v_i^T / T - 2 lambda_i Ac / T^2,
+ * which we apply as dAc = (2 / T) (S diag(g) V^T - (g . s) Ac) with S = Ac V.
+ * Centring is linear and dAc is already centred, so dA = dAc.
+ *
+ * Matrix products avoid matMul's transpose flags (about 12x slower on wasm):
+ * only small k-sized operands are transposed explicitly.
+ */
+
+/** Smallest trace we divide by; keeps zero-variance input finite (0 / tiny = 0). */
+const TRACE_FLOOR = 1e-30;
+/** Norm of the random nudge added to a warm-started basis, so dead directions can revive. */
+const WARM_START_NUDGE = 1e-3;
+
+export interface SpectrumPlan {
+  batch: number;
+  features: number;
+  /** Number of leading eigenvalues returned. */
+  k: number;
+  options: ResolvedSpectrumOptions;
+}
+
+/** Normalised leading spectrum of `activations`; arguments are already validated. */
+export function normalizedSpectrum(activations: Tensor, plan: SpectrumPlan): Tensor1D {
+  const { batch, features, k, options } = plan;
+  const method = chooseMethod(options.method, k, options.oversampling, Math.min(batch, features));
+  return tidy(() => {
+    const floatInput = activations.dtype === 'float32' ? activations : cast(activations, 'float32');
+    const flat = reshape(floatInput, [batch, features]) as Tensor2D;
+    const op = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+      const input = args[0] as Tensor2D;
+      const save = args[1] as GradSaveFunc;
+      const ac = sub(input, mean(input, 0, true)) as Tensor2D;
+      const forward = method === 'exact' ? exactForward(ac, k) : subspaceForward(ac, k, options);
+      save(
+        forward.vectors && forward.projections
+          ? [ac, forward.value, forward.traceSafe, forward.vectors, forward.projections]
+          : [ac, forward.value, forward.traceSafe],
+      );
+      return {
+        value: forward.value,
+        gradFunc: (dy: Tensor, saved: Tensor[]) => {
+          const [savedAc, value, traceSafe, vectors, projections] = saved as [Tensor2D, Tensor1D, Scalar, Tensor2D?, Tensor2D?];
+          if (vectors && projections) return spectrumGradient(dy as Tensor1D, savedAc, value, traceSafe, vectors, projections);
+          return exactGradient(dy as Tensor1D, savedAc, value, traceSafe, k);
+        },
+      };
+    });
+    return op(flat) as Tensor1D;
+  });
+}
+
+interface ForwardResult {
+  value: Tensor1D;
+  traceSafe: Scalar;
+  /** k x f rows: the eigenvectors v_i (subspace path only). */
+  vectors?: Tensor2D;
+  /** N x k: S = Ac V (subspace path only). */
+  projections?: Tensor2D;
+}
+
+function safeTrace(ac: Tensor2D): Scalar {
+  return maximum(sum(square(ac)), TRACE_FLOOR) as Scalar;
+}
+
+/** Full host eigendecomposition of the smaller of Gram and covariance. */
+function exactForward(ac: Tensor2D, k: number): ForwardResult {
+  const { matrix, size } = smallerSideMatrix(ac);
+  const host = matrix.dataSync();
+  const { values } = symmetricEigen(host, size, false);
+  let trace = 0;
+  for (let i = 0; i < size; i++) trace += host[i * size + i] as number;
+  const denominator = Math.max(trace, TRACE_FLOOR);
+  const normalized = new Float32Array(k);
+  for (let i = 0; i < k; i++) normalized[i] = Math.max(values[i] as number, 0) / denominator;
+  return { value: tensor1d(normalized), traceSafe: scalar(denominator) };
+}
+
+/** Gram matrix Ac Ac^T when N <= f, else covariance Ac^T Ac: the smaller square. */
+function smallerSideMatrix(ac: Tensor2D): { matrix: Tensor2D; size: number; gramSide: boolean } {
+  const [batch, features] = ac.shape;
+  const acT = transpose(ac);
+  return batch <= features
+    ? { matrix: matMul(ac, acT), size: batch, gramSide: true }
+    : { matrix: matMul(acT, ac), size: features, gramSide: false };
+}
+
+/**
+ * Eigenvectors for the exact path, computed only when a gradient is asked
+ * for: a second host decomposition, now with vectors.
+ */
+function exactGradient(dy: Tensor1D, ac: Tensor2D, value: Tensor1D, traceSafe: Scalar, k: number): Tensor {
+  const { matrix, size, gramSide } = smallerSideMatrix(ac);
+  const { vectors } = symmetricEigen(matrix.dataSync(), size, true);
+  const leading: Tensor2D = tensor2d(Float32Array.from((vectors as Float64Array).subarray(0, k * size)), [k, size]);
+  // Feature-space rows v_i. From the Gram side, v_i = Ac^T u_i / ||Ac^T u_i||; a zero row
+  // (null direction) contributes nothing to the gradient, as it should.
+  let featureVectors: Tensor2D;
+  if (gramSide) {
+    const p: Tensor2D = matMul(leading, ac);
+    const norms = sqrt(sum(square(p), 1, true));
+    featureVectors = div(p, maximum(norms, TRACE_FLOOR)) as Tensor2D;
+  } else {
+    featureVectors = leading;
+  }
+  const projections: Tensor2D = matMul(ac, transpose(featureVectors));
+  return spectrumGradient(dy, ac, value, traceSafe, featureVectors, projections);
+}
+
+function spectrumGradient(
+  dy: Tensor1D,
+  ac: Tensor2D,
+  value: Tensor1D,
+  traceSafe: Scalar,
+  vectors: Tensor2D,
+  projections: Tensor2D,
+): Tensor {
+  const k = value.shape[0];
+  const weighted = matMul(mul(projections, reshape(dy, [1, k])), vectors);
+  const c = sum(mul(dy, value));
+  return mul(sub(weighted, mul(c, ac)), div(2, traceSafe));
+}
+
+/**
+ * Block subspace iteration with Rayleigh-Ritz in feature space. Each
+ * iteration: P = Ac Y^T, read back the b x b matrices Y Y^T and P^T P, solve
+ * the small problem on the host, then Y <- (P T^T)^T Ac = Ritz vectors times
+ * Sigma. Stops early when the leading k Ritz values settle.
+ */
+function subspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptions): ForwardResult {
+  const [, features] = ac.shape;
+  const b = Math.min(k + options.oversampling, features);
+  const warm = options.state?.basis;
+  const warmUsable = warm != null && warm.shape[0] === b && warm.shape[1] === features;
+  const random = randomNormal([b, features], 0, 1, 'float32', options.seed) as Tensor2D;
+  let y: Tensor2D = warmUsable
+    ? (add(warm, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D)
+    : random;
+  const maxIterations = warmUsable ? options.iterations : options.coldStartIterations;
+
+  let previous: Float64Array | null = null;
+  for (let iteration = 0; ; iteration++) {
+    const p: Tensor2D = matMul(ac, transpose(y)); // N x b
+    const smallMatrices = concat([matMul(y, transpose(y)), matMul(transpose(p), p)], 0);
+    const host = smallMatrices.dataSync();
+    const ritz = rayleighRitz(host.subarray(0, b * b), host.subarray(b * b), b);
+    const transformT: Tensor2D = transpose(tensor2d(ritz.transform, [b, b])); // b x b, columns combine rows of Y
+    const ritzProjections: Tensor2D = matMul(p, transformT); // N x b: Ac R^T
+    const done =
+      iteration >= maxIterations || (previous !== null && settled(previous, ritz.values, k, options.tolerance));
+    if (done) {
+      const ritzVectors: Tensor2D = matMul(tensor2d(ritz.transform, [b, b]), y); // b x f, orthonormal rows
+      options.state?.update(keep(ritzVectors));
+      const traceSafe = safeTrace(ac);
+      const leading = Float32Array.from(ritz.values.subarray(0, k));
+      return {
+        value: div(tensor1d(leading), traceSafe) as Tensor1D,
+        traceSafe,
+        vectors: slice(ritzVectors, [0, 0], [k, features]),
+        projections: slice(ritzProjections, [0, 0], [ac.shape[0], k]),
+      };
+    }
+    previous = ritz.values;
+    // Power step on the Ritz vectors; directions dropped as dependent restart from random rows.
+    const next: Tensor2D = matMul(transpose(ritzProjections), ac); // b x f
+    y = ritz.rank < b ? reviveDeadRows(next, random, ritz.rank) : next;
+  }
+}
+
+function reviveDeadRows(next: Tensor2D, random: Tensor2D, rank: number): Tensor2D {
+  const [b, features] = next.shape;
+  return concat([slice(next, [0, 0], [rank, features]), slice(random, [rank, 0], [b - rank, features])], 0);
+}
+
+function settled(previous: Float64Array, current: Float64Array, k: number, tolerance: number): boolean {
+  for (let i = 0; i < k; i++) {
+    const now = current[i] as number;
+    const before = previous[i] as number;
+    if (Math.abs(now - before) > tolerance * Math.max(Math.abs(now), Number.MIN_VALUE)) return false;
+  }
+  return true;
+}

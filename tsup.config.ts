@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2020',
+  // Peer dependencies stay external: the user's tfjs instance must be the one we use.
+  external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers'],
+});
