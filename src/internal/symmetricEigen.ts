@@ -29,11 +29,12 @@ export function symmetricEigen(
   n: number,
   wantVectors: boolean,
 ): SymmetricEigenResult {
-  // v holds the working matrix, column-major-ish as in JAMA: v[i * n + j] = V[i][j].
+  // v holds the working matrix V column-major (V[i][j] at v[j * n + i]), so the O(n^3)
+  // loops, which run down columns, read memory contiguously.
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      v[i * n + j] = 0.5 * ((matrix[i * n + j] as number) + (matrix[j * n + i] as number));
+      v[j * n + i] = 0.5 * ((matrix[i * n + j] as number) + (matrix[j * n + i] as number));
     }
   }
   const d = new Float64Array(n);
@@ -42,7 +43,7 @@ export function symmetricEigen(
     d[0] = v[0] as number;
     return wantVectors ? { values: d, vectors: Float64Array.of(1) } : { values: d };
   }
-  tridiagonalize(v, d, e, n);
+  tridiagonalize(v, d, e, n, wantVectors);
   diagonalizeTridiagonal(v, d, e, n, wantVectors);
 
   // Sort descending; eigenvector k is column k of V.
@@ -52,14 +53,18 @@ export function symmetricEigen(
   const vectors = new Float64Array(n * n);
   for (let r = 0; r < n; r++) {
     const col = order[r] as number;
-    for (let i = 0; i < n; i++) vectors[r * n + i] = v[i * n + col] as number;
+    for (let i = 0; i < n; i++) vectors[r * n + i] = v[col * n + i] as number;
   }
   return { values, vectors };
 }
 
-/** Householder tridiagonalisation; on return v holds the accumulated transform. */
-function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
-  const V = (i: number, j: number): number => v[i * n + j] as number;
+/**
+ * Householder tridiagonalisation into diagonal d and sub-diagonal e. With
+ * `accumulate`, v holds the orthogonal transform on return; without it the
+ * O(n^3) accumulation is skipped, which roughly halves the cost.
+ */
+function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: number, accumulate: boolean): void {
+  const V = (i: number, j: number): number => v[j * n + i] as number;
   for (let j = 0; j < n; j++) d[j] = V(n - 1, j);
 
   for (let i = n - 1; i > 0; i--) {
@@ -70,8 +75,8 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
       e[i] = d[i - 1] as number;
       for (let j = 0; j < i; j++) {
         d[j] = V(i - 1, j);
-        v[i * n + j] = 0;
         v[j * n + i] = 0;
+        v[i * n + j] = 0;
       }
     } else {
       for (let k = 0; k < i; k++) {
@@ -87,7 +92,7 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j] as number;
-        v[j * n + i] = f;
+        v[i * n + j] = f;
         g = (e[j] as number) + V(j, j) * f;
         for (let k = j + 1; k <= i - 1; k++) {
           g += V(k, j) * (d[k] as number);
@@ -106,18 +111,24 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
         f = d[j] as number;
         g = e[j] as number;
         for (let k = j; k <= i - 1; k++) {
-          v[k * n + j] = V(k, j) - (f * (e[k] as number) + g * (d[k] as number));
+          v[j * n + k] = V(k, j) - (f * (e[k] as number) + g * (d[k] as number));
         }
         d[j] = V(i - 1, j);
-        v[i * n + j] = 0;
+        v[j * n + i] = 0;
       }
     }
     d[i] = h;
   }
 
+  if (!accumulate) {
+    // The accumulation below only reads the diagonal before overwriting it.
+    for (let j = 0; j < n; j++) d[j] = V(j, j);
+    e[0] = 0;
+    return;
+  }
   // Accumulate the Householder transformations.
   for (let i = 0; i < n - 1; i++) {
-    v[(n - 1) * n + i] = V(i, i);
+    v[i * n + (n - 1)] = V(i, i);
     v[i * n + i] = 1;
     const h = d[i + 1] as number;
     if (h !== 0) {
@@ -125,16 +136,16 @@ function tridiagonalize(v: Float64Array, d: Float64Array, e: Float64Array, n: nu
       for (let j = 0; j <= i; j++) {
         let g = 0;
         for (let k = 0; k <= i; k++) g += V(k, i + 1) * V(k, j);
-        for (let k = 0; k <= i; k++) v[k * n + j] = V(k, j) - g * (d[k] as number);
+        for (let k = 0; k <= i; k++) v[j * n + k] = V(k, j) - g * (d[k] as number);
       }
     }
-    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) v[(i + 1) * n + k] = 0;
   }
   for (let j = 0; j < n; j++) {
     d[j] = V(n - 1, j);
-    v[(n - 1) * n + j] = 0;
+    v[j * n + (n - 1)] = 0;
   }
-  v[(n - 1) * n + n - 1] = 1;
+  v[(n - 1) * n + (n - 1)] = 1;
   e[0] = 0;
 }
 
@@ -187,10 +198,10 @@ function diagonalizeTridiagonal(v: Float64Array, d: Float64Array, e: Float64Arra
           d[i + 1] = h + s * (c * g + s * (d[i] as number));
           if (wantVectors) {
             for (let k = 0; k < n; k++) {
-              const a = v[k * n + i + 1] as number;
-              const b = v[k * n + i] as number;
-              v[k * n + i + 1] = s * b + c * a;
-              v[k * n + i] = c * b - s * a;
+              const a = v[(i + 1) * n + k] as number;
+              const b = v[i * n + k] as number;
+              v[(i + 1) * n + k] = s * b + c * a;
+              v[i * n + k] = c * b - s * a;
             }
           }
         }

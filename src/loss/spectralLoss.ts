@@ -1,5 +1,5 @@
 import { abs, mul, scalar, sub, tidy, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
-import { assertFiniteAtLeast, assertOneOf, assertOptionsObject } from '../internal/validate';
+import { assertFiniteAtLeast, assertOneOf, assertOptionsObject, checkActivations } from '../internal/validate';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
 import { alphaOfSpectrum, fixedSlopeTerm, nassarTerm } from './powerLawTerms';
 import { planRangeSpectrum, type SpectralAlphaOptions } from './spectralAlpha';
@@ -53,8 +53,9 @@ export interface SpectralLossOptions extends SpectralAlphaOptions {
  */
 export function spectralLoss(activations: Tensor, options: SpectralLossOptions): Scalar {
   const fn = 'spectralLoss';
-  const plan = planRangeSpectrum(fn, activations, options);
+  checkActivations(fn, activations);
   const { targetAlpha, strength, mode } = resolveLossOptions(fn, options);
+  const plan = planRangeSpectrum(fn, activations, options);
   return tidy(() => {
     const spectrum = normalizedSpectrum(activations, plan);
     let penalty: Scalar;

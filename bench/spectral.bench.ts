@@ -1,0 +1,114 @@
+/**
+ * npm run bench [-- --backends wasm,cpu --repeats 5]
+ *
+ * The spectral core at the paper's shallow-MLP hidden layer: N = 1500
+ * activations x f = 2000 features. Prints, per backend, medians measured in
+ * this one run and the ratios between them:
+ *   - eigenspectrum at k = 10: 'exact' (host eigensolver) vs 'subspace' (cold and warm);
+ *   - spectralLoss + its gradient, warm-started as in training, range [0, 10];
+ *   - that cost as a fraction of one training step of
+ *     Dense(784 -> 2000, tanh) -> Dense(10, softmax), batch 1500, Adam.
+ * Timings are numbers to read, never assertions.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { eigenspectrum, spectralLoss, SubspaceState } from '../src/index';
+
+const N = 1500;
+const D = 784;
+const H = 2000;
+const C = 10;
+
+function argument(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Median wall time in seconds of `fn` after one warm-up call; fn must finish its device work. */
+async function time(fn: () => void | Promise<void>, repeats: number): Promise<number> {
+  await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push((performance.now() - start) / 1000);
+  }
+  return median(samples);
+}
+
+async function benchBackend(backend: string, repeats: number): Promise<Record<string, number>> {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const hidden = tf.tanh(tf.randomNormal([N, H], 0, 1, 'float32', 1));
+  const result: Record<string, number> = {};
+
+  result.exact_k10_s = await time(() => {
+    eigenspectrum(hidden, { method: 'exact', k: 10 }).dispose();
+  }, 1);
+  result.subspace_cold_k10_s = await time(() => {
+    eigenspectrum(hidden, { method: 'subspace', k: 10 }).dispose();
+  }, repeats);
+  const state = new SubspaceState();
+  result.subspace_warm_k10_s = await time(() => {
+    eigenspectrum(hidden, { method: 'subspace', k: 10, state }).dispose();
+  }, repeats);
+
+  const lossAndGradient = tf.valueAndGrad((h: tf.Tensor) => spectralLoss(h, { targetAlpha: 3, range: [0, 10], state }));
+  result.loss_grad_warm_s = await time(() => {
+    const { value, grad } = lossAndGradient(hidden);
+    grad.dataSync();
+    tf.dispose([value, grad]);
+  }, repeats);
+  state.dispose();
+
+  // The training step the loss is compared with: the paper's shallow MLP without the regulariser.
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ units: H, activation: 'tanh', inputShape: [D] }),
+      tfl.layers.dense({ units: C, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform([N, D], 0, 1, 'float32', 2);
+  const y = tf.oneHot(tf.randomUniform([N], 0, C, 'int32', 3), C);
+  result.train_step_s = await time(async () => {
+    await model.trainOnBatch(x, y);
+  }, Math.max(1, Math.min(repeats, backend === 'cpu' ? 2 : repeats)));
+  result.loss_grad_over_step = result.loss_grad_warm_s / result.train_step_s;
+  result.exact_over_subspace_warm = result.exact_k10_s / result.subspace_warm_k10_s;
+  tf.dispose([hidden, x, y]);
+  model.dispose();
+  return result;
+}
+
+async function main(): Promise<void> {
+  const backends = argument('backends', 'wasm,cpu').split(',');
+  const repeats = Number(argument('repeats', '5'));
+  console.log(`spectral-reg bench: N = ${N}, f = ${H}, k = 10, tfjs ${tf.version_core}, median of ${repeats}`);
+  const all: Record<string, Record<string, number>> = {};
+  for (const backend of backends) {
+    all[backend] = await benchBackend(backend, repeats);
+    const r = all[backend] as Record<string, number>;
+    console.log(`\n[${backend}]`);
+    console.log(`  eigenspectrum exact (k=10)          ${r.exact_k10_s!.toFixed(3)} s`);
+    console.log(`  eigenspectrum subspace, cold        ${r.subspace_cold_k10_s!.toFixed(3)} s`);
+    console.log(`  eigenspectrum subspace, warm        ${r.subspace_warm_k10_s!.toFixed(3)} s   (exact / warm subspace = ${r.exact_over_subspace_warm!.toFixed(1)}x)`);
+    console.log(`  spectralLoss + gradient, warm       ${r.loss_grad_warm_s!.toFixed(3)} s`);
+    console.log(`  shallow-MLP training step           ${r.train_step_s!.toFixed(3)} s`);
+    console.log(`  loss + gradient / training step     ${(100 * r.loss_grad_over_step!).toFixed(1)} %   (target <= 15 %)`);
+  }
+  console.log(`\n${JSON.stringify(all)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
