@@ -127,3 +127,42 @@ describe('spectralLoss: memory and warm start', () => {
     });
   }
 });
+
+describe('device residency of the subspace path', () => {
+  it('loss + gradient read back nothing larger than the two b x b Rayleigh-Ritz matrices', () => {
+    const x = tf.tensor2d(gaussianMatrix(200, 150, 6));
+    const state = new SubspaceState();
+    const backend = tf.backend() as unknown as { readSync: (id: object) => unknown };
+    const original = backend.readSync.bind(backend);
+    const sizes: number[] = [];
+    backend.readSync = (dataId: object) => {
+      const values = original(dataId) as ArrayLike<number>;
+      sizes.push(values.length);
+      return values;
+    };
+    try {
+      for (let i = 0; i < 3; i++) {
+        const g = tf.grad((a: tf.Tensor) => spectralLoss(a, { targetAlpha: 2, method: 'subspace', state }))(x);
+        g.dispose();
+      }
+    } finally {
+      backend.readSync = original;
+    }
+    const b = 10 + 10;
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * b * b);
+    state.dispose();
+    x.dispose();
+  });
+
+  it('spectralAlpha leaks no tensors', async () => {
+    const x = tf.tensor2d(gaussianMatrix(60, 30, 2));
+    await expectNoLeak(() => {
+      for (let i = 0; i < 3; i++) {
+        spectralAlpha(x).dispose();
+        tf.grad((a: tf.Tensor) => spectralAlpha(a, { method: 'subspace' }))(x).dispose();
+      }
+    });
+    x.dispose();
+  });
+});
