@@ -15,3 +15,6 @@ export { SubspaceState } from './spectrum/SubspaceState';
 export type { SpectrumOptions, EigenMethod } from './spectrum/options';
 export { spectralAlpha, type SpectralAlphaOptions } from './loss/spectralAlpha';
 export { spectralLoss, type SpectralLossOptions, type SpectralLossMode } from './loss/spectralLoss';
+export { SpectralRegularizer, spectralRegularizer, type SpectralRegularizerArgs, type SpectralEpochStats } from './layers/SpectralRegularizer';
+export { SpectralHistory, spectralHistory, type SpectralHistoryOptions, type SpectralRecord } from './layers/spectralHistory';
+export { measureAlpha, type MeasureAlphaOptions, type LayerAlpha } from './layers/measureAlpha';

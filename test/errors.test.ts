@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { eigenspectrum, estimateAlpha, fitPowerLaw, spectralAlpha, spectralLoss } from '../src/index';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { eigenspectrum, estimateAlpha, fitPowerLaw, spectralAlpha, spectralHistory, spectralLoss, spectralRegularizer } from '../src/index';
+import { fileSystem } from '../src/node/index';
 import { expectNoLeak } from './helpers/oracles';
 
 /** Every message names the function, the argument and the offending value. */
@@ -81,4 +83,32 @@ describe('error messages (pinned word for word)', () => {
     });
     input.dispose();
   });
+});
+
+describe('SpectralRegularizer and spectralHistory errors (pinned)', () => {
+  const cases: Array<[string, () => unknown, ErrorConstructor, string]> = [
+    ['no args', () => spectralRegularizer(undefined as never), TypeError, 'SpectralRegularizer: args with a targetAlpha are required, got undefined'],
+    ['missing target', () => spectralRegularizer({} as never), TypeError, 'SpectralRegularizer: targetAlpha must be a finite number >= 0, got undefined'],
+    ['negative strength', () => spectralRegularizer({ targetAlpha: 1, strength: -0.1 }), RangeError, 'SpectralRegularizer: strength must be a finite number >= 0, got -0.1'],
+    ['bad range', () => spectralRegularizer({ targetAlpha: 1, range: [5, 5] }), RangeError, 'SpectralRegularizer: range must satisfy 0 <= start and end - start >= 2 (a fit needs 2 points), got [5, 5]'],
+    ['bad mode', () => spectralRegularizer({ targetAlpha: 1, mode: 'fast' as never }), RangeError, "SpectralRegularizer: mode must be one of 'slope', 'fixed-slope', 'nassar', got \"fast\""],
+    ['bad method', () => spectralRegularizer({ targetAlpha: 1, method: 'eig' as never }), RangeError, "SpectralRegularizer: method must be one of 'auto', 'exact', 'subspace', got \"eig\""],
+    ['range wider than the layer', () => tfl.sequential({ layers: [tfl.layers.dense({ units: 8, inputShape: [4] }), spectralRegularizer({ targetAlpha: 1 })] }), RangeError, 'SpectralRegularizer: range end must be <= 8, the number of features of its input (shape [null, 8]), got [0, 10]'],
+    ['history: bad suffix', () => spectralHistory({ logSuffix: '' }), TypeError, 'spectralHistory: logSuffix must be a non-empty string, got ""'],
+    ['history: bad onEpoch', () => spectralHistory({ onEpoch: 3 as never }), TypeError, 'spectralHistory: onEpoch must be a function, got 3'],
+    ['fileSystem: no directory', () => fileSystem('' as never), TypeError, 'fileSystem: directory must be a non-empty path string, got ""'],
+    ['fileSystem: path as file name', () => fileSystem('out', { weightsFileName: 'a/b.bin' }), TypeError, 'fileSystem: weightsFileName must be a plain file name, got "a/b.bin"'],
+  ];
+  for (const [name, call, type, message] of cases) {
+    it(name, () => {
+      let thrown: unknown;
+      try {
+        call();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(type);
+      expect((thrown as Error).message).toBe(message);
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { abs, mul, scalar, sub, tidy, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
+import { abs, mul, scalar, sub, tidy, type Scalar, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
 import { assertFiniteAtLeast, assertOneOf, assertOptionsObject, checkActivations } from '../internal/validate';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
 import { alphaOfSpectrum, fixedSlopeTerm, nassarTerm } from './powerLawTerms';
@@ -56,14 +56,19 @@ export function spectralLoss(activations: Tensor, options: SpectralLossOptions):
   checkActivations(fn, activations);
   const { targetAlpha, strength, mode } = resolveLossOptions(fn, options);
   const plan = planRangeSpectrum(fn, activations, options);
-  return tidy(() => {
-    const spectrum = normalizedSpectrum(activations, plan);
-    let penalty: Scalar;
-    if (mode === 'slope') penalty = abs(sub(alphaOfSpectrum(spectrum, plan.range), targetAlpha)) as Scalar;
-    else if (mode === 'fixed-slope') penalty = fixedSlopeTerm(spectrum, plan.range, targetAlpha);
-    else penalty = nassarTerm(spectrum, plan.range, targetAlpha);
-    return mul(penalty, scalar(strength)) as Scalar;
-  });
+  return tidy(() => penaltyOfSpectrum(normalizedSpectrum(activations, plan), { targetAlpha, strength, mode, range: plan.range }));
+}
+
+/** strength * the mode's penalty, on an already computed normalised spectrum. */
+export function penaltyOfSpectrum(
+  spectrum: Tensor1D,
+  { targetAlpha, strength, mode, range }: { targetAlpha: number; strength: number; mode: SpectralLossMode; range: readonly [number, number] },
+): Scalar {
+  let penalty: Scalar;
+  if (mode === 'slope') penalty = abs(sub(alphaOfSpectrum(spectrum, range), targetAlpha)) as Scalar;
+  else if (mode === 'fixed-slope') penalty = fixedSlopeTerm(spectrum, range, targetAlpha);
+  else penalty = nassarTerm(spectrum, range, targetAlpha);
+  return mul(penalty, scalar(strength)) as Scalar;
 }
 
 /** The one place where the loss-specific defaults are applied and checked. */

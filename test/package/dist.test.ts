@@ -4,7 +4,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 // `npm test` builds dist/ before running vitest; these tests load what users load.
-const publicNames = ['SubspaceState', 'eigenspectrum', 'estimateAlpha', 'fitPowerLaw', 'spectralAlpha', 'spectralLoss'];
+const publicNames = [
+  'SpectralHistory',
+  'SpectralRegularizer',
+  'SubspaceState',
+  'eigenspectrum',
+  'estimateAlpha',
+  'fitPowerLaw',
+  'measureAlpha',
+  'spectralAlpha',
+  'spectralHistory',
+  'spectralLoss',
+  'spectralRegularizer',
+];
 
 describe('built package', () => {
   it('the ESM bundle exports the public API and computes with the caller’s tfjs', async () => {
@@ -20,11 +32,18 @@ describe('built package', () => {
     expect(Object.keys(cjs).sort()).toEqual(publicNames);
   });
 
+  it('the node subpath exports the file-system IO handler, as ESM and as CJS', async () => {
+    const esm = await import('../../dist/node.js');
+    expect(Object.keys(esm)).toEqual(['fileSystem']);
+    const require = createRequire(import.meta.url);
+    expect(Object.keys(require('../../dist/node.cjs') as object)).toEqual(['fileSystem']);
+  });
+
   it('importing the package registers no backend and changes none', async () => {
     const before = tf.getBackend();
     await import('../../dist/index.js');
     expect(tf.getBackend()).toBe(before);
-    for (const file of ['index.js', 'index.cjs']) {
+    for (const file of ['index.js', 'index.cjs', 'node.js', 'node.cjs']) {
       const source = readFileSync(new URL(`../../dist/${file}`, import.meta.url), 'utf8');
       expect(source).not.toMatch(/tfjs-backend|tfjs-node/);
       // tfjs stays external: the caller's instance is the one the library uses.

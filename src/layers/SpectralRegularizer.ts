@@ -1,0 +1,276 @@
+import {
+  add,
+  clone,
+  keep,
+  scalar,
+  serialization,
+  tidy,
+  type Scalar,
+  type Tensor,
+  type Tensor1D,
+} from '@tensorflow/tfjs-core';
+import { layers } from '@tensorflow/tfjs-layers';
+import { assertOptionsObject, checkRange, describe } from '../internal/validate';
+import { alphaOfSpectrum } from '../loss/powerLawTerms';
+import { penaltyOfSpectrum, resolveLossOptions, type SpectralLossMode } from '../loss/spectralLoss';
+import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
+import { resolveSpectrumOptions, type EigenMethod, type ResolvedSpectrumOptions } from '../spectrum/options';
+import { normalizedSpectrum } from '../spectrum/spectrumCore';
+import { SubspaceState } from '../spectrum/SubspaceState';
+
+type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
+
+/**
+ * Arguments of {@link SpectralRegularizer}: the options of
+ * {@link spectralLoss} (without `state`, which the layer owns) plus the usual
+ * tfjs-layers arguments (`name`, `inputShape`, ...).
+ */
+export interface SpectralRegularizerArgs extends LayerArgs {
+  /** The exponent alpha the spectrum is pulled towards. Required. */
+  targetAlpha: number;
+  /** Regularisation strength beta. @default 1 */
+  strength?: number;
+  /** Half-open 0-based slice [start, end) of the spectrum. @default [0, 10] */
+  range?: readonly [number, number];
+  /** `'slope'`, `'fixed-slope'` or `'nassar'`; see spectralLoss. @default 'slope' */
+  mode?: SpectralLossMode;
+  /** Eigenspectrum method. @default 'auto' */
+  method?: EigenMethod;
+  /** Most subspace iterations per training step (warm-started). @default 2 */
+  iterations?: number;
+  /** Most subspace iterations on the first step. @default 30 */
+  coldStartIterations?: number;
+  /** Subspace stopping tolerance. @default 1e-4 */
+  tolerance?: number;
+  /** Extra subspace vectors beyond range[1]. @default 10 */
+  oversampling?: number;
+  /** Seed of the first random subspace basis. @default 0 */
+  seed?: number;
+}
+
+/** The training-time measurements of one regulariser layer over one epoch. */
+export interface SpectralEpochStats {
+  /** Mean over the epoch's regularised batches of the batch's measured alpha. */
+  alpha: number;
+  /** Mean normalised leading spectrum (range[1] values) over those batches. */
+  spectrum: Float32Array;
+  /** Batches that contributed. */
+  batches: number;
+  /** Batches skipped because they were smaller than range[1]. */
+  skipped: number;
+}
+
+const NAME = 'SpectralRegularizer';
+
+/**
+ * A pass-through layer that adds the spectral regulariser's loss on its
+ * input to the training objective: place it after any hidden layer (Dense,
+ * Conv2D, Flatten, ...), call `model.fit`, and the eigenspectrum of that
+ * layer's activations is pulled towards 1/n^targetAlpha.
+ *
+ * - The output equals the input; inference (`predict`, `evaluate`) pays nothing.
+ * - The loss enters `model.fit`, `trainOnBatch` and `fitDataset`, in training
+ *   mode only, through the layer's `losses`. In a custom training loop, add
+ *   `model.calculateLosses()` to your loss after a `model.apply(x, { training: true })`.
+ * - A batch with fewer than `range[1]` samples contributes no spectral loss
+ *   (the term is skipped for that batch, and counted in `skipped`).
+ * - The layer keeps a warm-start {@link SubspaceState}; `dispose()` frees it.
+ * - Per-epoch alpha and spectrum are collected by the {@link spectralHistory} callback.
+ *
+ * Serializable: registered with tfjs, so models holding it save and load.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { spectralRegularizer, spectralHistory } from 'spectral-reg';
+ *
+ * const model = tf.sequential({ layers: [
+ *   tf.layers.dense({ inputShape: [784], units: 2000, activation: 'tanh' }),
+ *   spectralRegularizer({ targetAlpha: 3, strength: 1 }),
+ *   tf.layers.dense({ units: 10, activation: 'softmax' }),
+ * ] });
+ * model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
+ * const history = await model.fit(x, y, { epochs: 5, batchSize: 1500, callbacks: [spectralHistory()] });
+ * console.log(history.history['spectral_regularizer_1_alpha']);
+ * ```
+ */
+export class SpectralRegularizer extends layers.Layer {
+  /** @nocollapse */
+  static className = NAME;
+
+  readonly targetAlpha: number;
+  readonly strength: number;
+  readonly range: readonly [number, number];
+  readonly mode: SpectralLossMode;
+  private readonly spectrumOptions: ResolvedSpectrumOptions;
+  private readonly state = new SubspaceState();
+  /** The input of this step's training-mode forward pass, consumed by the loss. */
+  private pending: Tensor | null = null;
+  private alphaSum: Scalar | null = null;
+  private spectrumSum: Tensor1D | null = null;
+  private batches = 0;
+  private skipped = 0;
+
+  constructor(args: SpectralRegularizerArgs) {
+    if (args === undefined) throw new TypeError(`${NAME}: args with a targetAlpha are required, got undefined`);
+    assertOptionsObject(NAME, args);
+    super(args);
+    const loss = resolveLossOptions(NAME, args);
+    this.targetAlpha = loss.targetAlpha;
+    this.strength = loss.strength;
+    this.mode = loss.mode;
+    this.range = checkRange(NAME, args.range ?? DEFAULT_RANGE, Number.POSITIVE_INFINITY);
+    this.spectrumOptions = resolveSpectrumOptions(NAME, {
+      method: args.method,
+      iterations: args.iterations,
+      coldStartIterations: args.coldStartIterations,
+      tolerance: args.tolerance,
+      oversampling: args.oversampling,
+      seed: args.seed,
+      state: this.state,
+    });
+    this.supportsMasking = true;
+    // One loss closure for the layer's lifetime; it reads the activation kept by call().
+    this.addLoss(() => this.takeLoss());
+  }
+
+  override build(inputShape: (number | null)[] | (number | null)[][]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as (number | null)[];
+    const featureDims = shape.slice(1);
+    if (featureDims.every((d): d is number => typeof d === 'number')) {
+      const features = featureDims.reduce((a, b) => a * b, 1);
+      if (this.range[1] > features) {
+        throw new RangeError(
+          `${NAME}: range end must be <= ${features}, the number of features of its input (shape [${shape.map(String).join(', ')}]), got ${describe(this.range)}`,
+        );
+      }
+    }
+    super.build(inputShape);
+  }
+
+  override computeOutputShape(inputShape: (number | null)[] | (number | null)[][]): (number | null)[] | (number | null)[][] {
+    return inputShape;
+  }
+
+  override call(inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor {
+    return tidy(() => {
+      const input = Array.isArray(inputs) ? (inputs[0] as Tensor) : inputs;
+      if (kwargs?.training === true) {
+        // Kept past the caller's tidy (Container.call disposes intermediates) until the loss
+        // closure consumes it; clone is on the tape, so the gradient reaches the layers below.
+        this.pending?.dispose();
+        this.pending = keep(clone(input));
+      }
+      // A new tensor object (sharing the data): tfjs's executor may dispose the input after this layer runs.
+      return clone(input);
+    });
+  }
+
+  /** The spectral loss on the pending activation, or 0 when there is none. */
+  private takeLoss(): Scalar {
+    const activation = this.pending;
+    this.pending = null;
+    if (activation === null) return scalar(0);
+    try {
+      const batch = activation.shape[0] as number;
+      const features = activation.size / batch;
+      if (Math.min(batch, features) < this.range[1]) {
+        this.skipped++;
+        return scalar(0);
+      }
+      const spectrum = normalizedSpectrum(activation, { batch, features, k: this.range[1], options: this.spectrumOptions });
+      this.record(spectrum);
+      return penaltyOfSpectrum(spectrum, this);
+    } finally {
+      // Backprop needs only what the ops saved, not the activation itself.
+      activation.dispose();
+    }
+  }
+
+  /** Accumulates this batch's alpha and spectrum on the device: no sync per batch. */
+  private record(spectrum: Tensor1D): void {
+    const alpha = alphaOfSpectrum(spectrum, this.range);
+    const previousAlpha = this.alphaSum;
+    const previousSpectrum = this.spectrumSum;
+    this.alphaSum = keep((previousAlpha ? add(previousAlpha, alpha) : clone(alpha)) as Scalar);
+    this.spectrumSum = keep((previousSpectrum ? add(previousSpectrum, spectrum) : clone(spectrum)) as Tensor1D);
+    previousAlpha?.dispose();
+    previousSpectrum?.dispose();
+    this.batches++;
+  }
+
+  /**
+   * Reads and resets what the layer measured on training batches since the
+   * last call: the mean alpha and spectrum, or null when no batch was
+   * regularised. Used by {@link spectralHistory}.
+   */
+  async takeEpochStats(): Promise<SpectralEpochStats | null> {
+    const { alphaSum, spectrumSum, batches, skipped } = this;
+    this.alphaSum = null;
+    this.spectrumSum = null;
+    this.batches = 0;
+    this.skipped = 0;
+    if (alphaSum === null || spectrumSum === null) return null;
+    const [alphaTotal, spectrumTotal] = await Promise.all([alphaSum.data(), spectrumSum.data()]);
+    alphaSum.dispose();
+    spectrumSum.dispose();
+    return {
+      alpha: (alphaTotal[0] as number) / batches,
+      spectrum: Float32Array.from(spectrumTotal, (v) => v / batches),
+      batches,
+      skipped,
+    };
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    const o = this.spectrumOptions;
+    const config: serialization.ConfigDict = {
+      targetAlpha: this.targetAlpha,
+      strength: this.strength,
+      range: [this.range[0], this.range[1]],
+      mode: this.mode,
+      method: o.method,
+      iterations: o.iterations,
+      coldStartIterations: o.coldStartIterations,
+      tolerance: o.tolerance,
+      oversampling: o.oversampling,
+      seed: o.seed,
+    };
+    return { ...super.getConfig(), ...config };
+  }
+
+  override dispose(): ReturnType<layers.Layer['dispose']> {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) {
+      this.state.dispose();
+      this.alphaSum?.dispose();
+      this.spectrumSum?.dispose();
+      this.alphaSum = null;
+      this.spectrumSum = null;
+      this.pending?.dispose();
+      this.pending = null;
+    }
+    return result;
+  }
+}
+
+serialization.registerClass(SpectralRegularizer);
+
+/**
+ * Creates a {@link SpectralRegularizer} layer, in the style of
+ * `tf.layers.dense(...)`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { spectralRegularizer } from 'spectral-reg';
+ *
+ * const model = tf.sequential();
+ * model.add(tf.layers.dense({ inputShape: [784], units: 2000, activation: 'tanh' }));
+ * model.add(spectralRegularizer({ targetAlpha: 2, strength: 0.1, mode: 'fixed-slope' }));
+ * model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+ * ```
+ */
+export function spectralRegularizer(args: SpectralRegularizerArgs): SpectralRegularizer {
+  return new SpectralRegularizer(args);
+}

@@ -1,0 +1,92 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { io } from '@tensorflow/tfjs-core';
+import { assertOptionsObject, describe } from '../internal/validate';
+
+/** Options of {@link fileSystem}. */
+export interface FileSystemOptions {
+  /** File name of the model topology and weights manifest. @default 'model.json' */
+  modelFileName?: string;
+  /** File name of the concatenated weights. @default 'weights.bin' */
+  weightsFileName?: string;
+}
+
+/**
+ * A tfjs IO handler that saves a model to a directory and loads it back,
+ * in the standard layers-model format (`model.json` + `weights.bin`),
+ * without tfjs-node. Node only: import it from `spectral-reg/node`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { fileSystem } from 'spectral-reg/node';
+ *
+ * await model.save(fileSystem('./trained/shallow-mlp'));
+ * const again = await tf.loadLayersModel(fileSystem('./trained/shallow-mlp'));
+ * ```
+ */
+export function fileSystem(directory: string, options?: FileSystemOptions): io.IOHandler {
+  const fn = 'fileSystem';
+  if (typeof directory !== 'string' || directory.length === 0) {
+    throw new TypeError(`${fn}: directory must be a non-empty path string, got ${describe(directory)}`);
+  }
+  assertOptionsObject(fn, options);
+  const modelFileName = options?.modelFileName ?? 'model.json';
+  const weightsFileName = options?.weightsFileName ?? 'weights.bin';
+  for (const [name, value] of [
+    ['modelFileName', modelFileName],
+    ['weightsFileName', weightsFileName],
+  ] as const) {
+    if (typeof value !== 'string' || value.length === 0 || /[\\/]/.test(value)) {
+      throw new TypeError(`${fn}: ${name} must be a plain file name, got ${describe(value)}`);
+    }
+  }
+  const modelPath = join(directory, modelFileName);
+
+  return {
+    async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
+      const topology = artifacts.modelTopology;
+      if (topology === undefined || topology instanceof ArrayBuffer) {
+        throw new TypeError(`${fn}: only layers models with a JSON topology can be saved, got ${describe(topology)}`);
+      }
+      await mkdir(directory, { recursive: true });
+      const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : io.CompositeArrayBuffer.join(artifacts.weightData);
+      const modelJSON: io.ModelJSON = {
+        modelTopology: topology,
+        weightsManifest: [{ paths: [weightsFileName], weights: artifacts.weightSpecs ?? [] }],
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+        ...(artifacts.modelInitializer ? { modelInitializer: artifacts.modelInitializer } : {}),
+        ...(artifacts.initializerSignature ? { initializerSignature: artifacts.initializerSignature } : {}),
+        ...(artifacts.signature ? { signature: artifacts.signature } : {}),
+      };
+      await writeFile(join(directory, weightsFileName), new Uint8Array(weights));
+      await writeFile(modelPath, JSON.stringify(modelJSON));
+      return { modelArtifactsInfo: io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+
+    async load(): Promise<io.ModelArtifacts> {
+      let modelJSON: io.ModelJSON;
+      try {
+        modelJSON = JSON.parse(await readFile(modelPath, 'utf8')) as io.ModelJSON;
+      } catch (error) {
+        throw new Error(`${fn}: cannot read a model from ${modelPath}: ${(error as Error).message}`);
+      }
+      return io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
+        const specs: io.WeightsManifestEntry[] = [];
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          specs.push(...group.weights);
+          for (const path of group.paths) {
+            const bytes = await readFile(join(directory, path));
+            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+          }
+        }
+        return [specs, io.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { describe, expect, it } from 'vitest';
+import { estimateAlpha, measureAlpha, spectralRegularizer } from '../../src/index';
+import { expectNoLeak, gaussianMatrix } from '../helpers/oracles';
+
+function model() {
+  return tfl.sequential({
+    layers: [
+      tfl.layers.dense({ units: 40, activation: 'tanh', inputShape: [30], name: 'first', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+      spectralRegularizer({ targetAlpha: 2, name: 'spec' }),
+      tfl.layers.dense({ units: 20, activation: 'tanh', name: 'second', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+      tfl.layers.dense({ units: 4, activation: 'softmax', name: 'out' }),
+    ],
+  });
+}
+
+describe('measureAlpha', () => {
+  const x = () => tf.tensor2d(gaussianMatrix(200, 30, 3));
+
+  it('measures every layer wide enough for the range, equal to estimateAlpha on its activations', async () => {
+    const m = model();
+    const input = x();
+    const results = await measureAlpha(m, input, { method: 'exact' });
+    expect(results.map((r) => r.layer)).toEqual(['first', 'spec', 'second']);
+    const first = tfl.model({ inputs: m.inputs, outputs: m.getLayer('first').output as tfl.SymbolicTensor }).predict(input) as tf.Tensor;
+    const direct = await estimateAlpha(first, { method: 'exact' });
+    expect(results[0]!.alpha).toBeCloseTo(direct.alpha, 6);
+    expect(results[0]!.features).toBe(40);
+    // The pass-through layer sees what the layer before it produced.
+    expect(results[1]!.alpha).toBeCloseTo(results[0]!.alpha, 6);
+  });
+
+  it('measures only the named layers, in the order given', async () => {
+    const results = await measureAlpha(model(), x(), { layers: ['second', 'first'], range: [0, 5] });
+    expect(results.map((r) => r.layer)).toEqual(['second', 'first']);
+    expect(results.every((r) => Number.isFinite(r.alpha) && r.r2 > 0)).toBe(true);
+  });
+
+  it('does not change the model and leaks no tensors', async () => {
+    const m = model();
+    const input = x();
+    const before = m.getWeights().map((w) => Array.from(w.dataSync()));
+    await measureAlpha(m, input);
+    await expectNoLeak(() => measureAlpha(m, input, { batchSize: 64 }));
+    expect(m.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+  });
+
+  it('errors name the function, the argument and the value', async () => {
+    await expect(measureAlpha({} as never, x())).rejects.toThrow(new TypeError('measureAlpha: model must be a tfjs-layers LayersModel, got an object'));
+    await expect(measureAlpha(model(), [[1]] as never)).rejects.toThrow(new TypeError('measureAlpha: x must be a tf.Tensor or an array of them, got [[1]]'));
+    await expect(measureAlpha(model(), x(), { layers: ['nope'] })).rejects.toThrow(
+      new RangeError('measureAlpha: no layer named "nope"; the model has first, spec, second, out'),
+    );
+    await expect(measureAlpha(model(), x(), { layers: ['out'] })).rejects.toThrow(
+      new RangeError('measureAlpha: cannot measure layer "out": its 4 features are fewer than range end 10'),
+    );
+    await expect(measureAlpha(model(), x(), { batchSize: 0 })).rejects.toThrow(
+      new RangeError('measureAlpha: batchSize must be an integer in [1, 9007199254740991], got 0'),
+    );
+  });
+});
