@@ -18,3 +18,8 @@ export { spectralLoss, type SpectralLossOptions, type SpectralLossMode } from '.
 export { SpectralRegularizer, spectralRegularizer, type SpectralRegularizerArgs, type SpectralEpochStats } from './layers/SpectralRegularizer';
 export { SpectralHistory, spectralHistory, type SpectralHistoryOptions, type SpectralRecord } from './layers/spectralHistory';
 export { measureAlpha, type MeasureAlphaOptions, type LayerAlpha } from './layers/measureAlpha';
+export { fgsm } from './attacks/fgsm';
+export { pgd } from './attacks/pgd';
+export { robustAccuracy, type RobustAccuracyOptions, type RobustAccuracyPoint, type RobustAccuracyProgress } from './attacks/robustAccuracy';
+export type { AttackOptions, PgdOptions, AttackNorm, AttackLoss, ModelOutputs } from './attacks/options';
+export type { AttackModel } from './attacks/modelAdapter';

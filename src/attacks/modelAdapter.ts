@@ -1,0 +1,70 @@
+import { Tensor, reshape, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
+import { model as functionalModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import { describe } from '../internal/validate';
+import type { ModelOutputs } from './options';
+
+/** A tfjs-layers model, or any function from inputs to outputs [N, C]. */
+export type AttackModel = LayersModel | ((x: Tensor) => Tensor);
+
+/** How an attack evaluates a model: outputs of the kind the loss expects, in inference mode. */
+export interface ModelAdapter {
+  forward: (x: Tensor) => Tensor2D;
+  kind: 'logits' | 'probabilities';
+  /** Number of classes when known without running the model. */
+  classes: number | null;
+}
+
+interface ActivationLike {
+  apply: (x: Tensor) => Tensor;
+  getClassName: () => string;
+}
+const IDENTITY: ActivationLike = { apply: (x) => x, getClassName: () => 'linear' };
+
+function isLayersModel(value: unknown): value is LayersModel {
+  return typeof value === 'object' && value !== null && Array.isArray((value as LayersModel).layers) && typeof (value as LayersModel).apply === 'function';
+}
+
+/**
+ * Wraps the model so attacks see logits where they can. For a LayersModel
+ * whose last layer applies softmax (a Dense or Activation layer with
+ * `activation: 'softmax'`, or a Softmax layer), the forward pass stops
+ * before the softmax: in float32 a confident softmax rounds to exactly 1,
+ * its gradient vanishes, and an attack on probabilities silently does
+ * nothing (gradient masking).
+ */
+export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs): ModelAdapter {
+  const as2d = (out: Tensor): Tensor2D => (out.rank === 2 ? (out as Tensor2D) : (reshape(out, [out.shape[0] as number, -1]) as Tensor2D));
+  if (typeof model === 'function') {
+    return { forward: (x) => as2d(model(x)), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null };
+  }
+  if (!isLayersModel(model)) {
+    throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel or a function (x) => outputs, got ${describe(model)}`);
+  }
+  const width = model.outputs[0]?.shape.at(-1);
+  const classes = typeof width === 'number' ? width : null;
+  const inference = (x: Tensor) => as2d(model.apply(x, { training: false }) as Tensor);
+  if (outputs !== 'auto') return { forward: inference, kind: outputs, classes };
+
+  const last = model.layers.at(-1) as unknown as { getClassName(): string; activation?: ActivationLike; input: unknown };
+  if (last.getClassName() === 'Softmax') {
+    const beforeSoftmax = functionalModel({ inputs: model.inputs, outputs: last.input as never });
+    return { forward: (x) => as2d(beforeSoftmax.apply(x, { training: false }) as Tensor), kind: 'logits', classes };
+  }
+  if (last.activation?.getClassName() === 'softmax') {
+    return {
+      forward: (x) => {
+        // Swap the softmax for the identity for this one synchronous forward pass.
+        const softmax = last.activation as ActivationLike;
+        last.activation = IDENTITY;
+        try {
+          return tidy(() => inference(x));
+        } finally {
+          last.activation = softmax;
+        }
+      },
+      kind: 'logits',
+      classes,
+    };
+  }
+  return { forward: inference, kind: 'logits', classes };
+}
