@@ -15,7 +15,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { eigenspectrum, spectralLoss, spectralRegularizer, SubspaceState } from '../src/index';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { eigenspectrum, fgsm, pgd, spectralLoss, spectralRegularizer, SubspaceState } from '../src/index';
 
 const N = 1500;
 const D = 784;
@@ -120,13 +122,65 @@ async function benchBackend(backend: string, repeats: number): Promise<Record<st
   return result;
 }
 
+/**
+ * FGSM and PGD (epsilon 0.05, step 0.01) on 1000 MNIST-shaped inputs against the paper's
+ * shallow MLP. On cpu, PGD runs 2 steps and reports the per-step time times 40 as an
+ * estimate (40 real steps take minutes there); on other backends it runs all 40.
+ */
+async function benchAttacks(backend: string, repeats: number): Promise<Record<string, number>> {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ units: H, activation: 'tanh', inputShape: [D] }),
+      tfl.layers.dense({ units: C, activation: 'softmax' }),
+    ],
+  });
+  const x = tf.randomUniform([1000, D], 0, 1, 'float32', 6);
+  const y = tf.randomUniform([1000], 0, C, 'int32', 7);
+  const result: Record<string, number> = {};
+  result.fgsm_1000_s = await time(() => {
+    fgsm(model, x, y, { epsilon: 0.05 }).dispose();
+  }, repeats);
+  const steps = backend === 'cpu' ? 2 : 40;
+  const pgdTime = await time(() => {
+    pgd(model, x, y, { epsilon: 0.05, stepSize: 0.01, steps }).dispose();
+  }, backend === 'cpu' ? 1 : Math.min(repeats, 3));
+  result.pgd40_1000_s = (pgdTime * 40) / steps;
+  result.pgd_steps_measured = steps;
+  tf.dispose([x, y]);
+  model.dispose();
+  return result;
+}
+
+/** The PyTorch peer of ../shared/bench, run in this same process tree when asked (never in CI). */
+function runPeer(path: string): Record<string, number> | null {
+  if (!existsSync(path)) {
+    console.log(`peer: ${path} not found; skipped`);
+    return null;
+  }
+  const output = execFileSync('/usr/bin/python3', [path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(output.trim().split('\n').at(-1) as string) as Record<string, number>;
+}
+
 async function main(): Promise<void> {
   const backends = argument('backends', 'wasm,cpu').split(',');
   const repeats = Number(argument('repeats', '5'));
+  const suites = argument('suites', 'spectral,attacks').split(',');
+  const peerPath = argument('peer', '');
   console.log(`spectral-reg bench: N = ${N}, f = ${H}, k = 10, tfjs ${tf.version_core}, median of ${repeats}`);
   const all: Record<string, Record<string, number>> = {};
   for (const backend of backends) {
-    all[backend] = await benchBackend(backend, repeats);
+    all[backend] = {};
+    if (suites.includes('attacks')) {
+      const a = await benchAttacks(backend, repeats);
+      Object.assign(all[backend] as Record<string, number>, a);
+      console.log(`\n[${backend}] attacks on 1000 inputs, shallow MLP`);
+      console.log(`  FGSM                                ${a.fgsm_1000_s!.toFixed(3)} s`);
+      console.log(`  PGD-40 (step 0.01)                  ${a.pgd40_1000_s!.toFixed(3)} s${a.pgd_steps_measured === 40 ? '' : `   (estimated from ${a.pgd_steps_measured} steps)`}`);
+    }
+    if (!suites.includes('spectral')) continue;
+    Object.assign(all[backend] as Record<string, number>, await benchBackend(backend, repeats));
     const r = all[backend] as Record<string, number>;
     console.log(`\n[${backend}]`);
     console.log(`  eigenspectrum exact (k=10)          ${r.exact_k10_s!.toFixed(3)} s`);
@@ -137,6 +191,18 @@ async function main(): Promise<void> {
     console.log(`  loss + gradient / training step     ${(100 * r.loss_grad_over_step!).toFixed(1)} %   (target <= 15 %)`);
     console.log(`  training step with SpectralRegularizer ${r.train_step_regularized_s!.toFixed(3)} s`);
     console.log(`  regularised / plain step            ${r.regularized_over_plain_step!.toFixed(3)}x   (target <= 1.15x)`);
+  }
+  if (peerPath) {
+    const peer = runPeer(peerPath);
+    if (peer) {
+      all.torch_peer = peer;
+      console.log(`\n[PyTorch peer, same machine, same run] ${JSON.stringify(peer)}`);
+      for (const backend of backends) {
+        const r = all[backend] as Record<string, number>;
+        const ratio = (ours: number | undefined, theirs: number | undefined) => (ours && theirs ? `${(ours / theirs).toFixed(2)}x` : 'n/a');
+        console.log(`  ${backend}: plain step ${ratio(r.train_step_s, peer.step_s)} the peer's, regularised step ${ratio(r.train_step_regularized_s, peer.step_regularized_s)}, FGSM ${ratio(r.fgsm_1000_s, peer.fgsm_1000_s)}, PGD-40 ${ratio(r.pgd40_1000_s, peer.pgd40_1000_s)}`);
+      }
+    }
   }
   console.log(`\n${JSON.stringify(all)}`);
 }

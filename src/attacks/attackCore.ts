@@ -88,15 +88,15 @@ export interface PreparedAttack {
   adapter: ModelAdapter;
   labels: Tensor2D;
   options: ResolvedAttackOptions;
+  /** Frees the labels and the adapter's tensors. */
+  dispose: () => void;
 }
 
-/** Validates model, x and y against each other and the options. The caller disposes `labels`. */
+/** Validates model, x and y against each other and the options. The caller calls `dispose()`. */
 export function prepareAttack(fn: string, model: AttackModel, x: unknown, y: unknown, options: ResolvedAttackOptions): PreparedAttack {
   if (!(x instanceof Tensor)) throw new TypeError(`${fn}: x must be a tf.Tensor, got ${describe(x)}`);
   if (x.rank < 2) throw new RangeError(`${fn}: x must have a batch axis and at least one feature axis, got shape [${x.shape.join(', ')}]`);
-  const adapter = adaptModel(fn, model, options.outputs);
   const batch = x.shape[0] as number;
-  const classes = adapter.classes ?? tidy(() => adapter.forward(slice(x, 0, 1)).shape[1] as number);
   if (options.clip !== null && batch > 0) {
     const [lo, hi] = options.clip;
     const [xMin, xMax] = tidy(() => [min(x).dataSync()[0] as number, max(x).dataSync()[0] as number]);
@@ -104,7 +104,23 @@ export function prepareAttack(fn: string, model: AttackModel, x: unknown, y: unk
       throw new RangeError(`${fn}: x must lie within clip [${lo}, ${hi}], got values in [${xMin}, ${xMax}]`);
     }
   }
-  return { adapter, labels: oneHotLabels(fn, y, batch, classes), options };
+  const adapter = adaptModel(fn, model, options.outputs);
+  try {
+    const classes = adapter.classes ?? tidy(() => adapter.forward(slice(x, 0, 1)).shape[1] as number);
+    const labels = oneHotLabels(fn, y, batch, classes);
+    return {
+      adapter,
+      labels,
+      options,
+      dispose: () => {
+        labels.dispose();
+        adapter.dispose();
+      },
+    };
+  } catch (error) {
+    adapter.dispose();
+    throw error;
+  }
 }
 
 /** Per-example L2 norm over all non-batch axes, shaped to broadcast against x. */

@@ -33,6 +33,6 @@ export function fgsm(model: AttackModel, x: Tensor, y: Tensor, options: AttackOp
     // One step of size epsilon from x: PGD's step, which projects and clips.
     return runAttack(prepared, x, 1, resolved.epsilon);
   } finally {
-    prepared.labels.dispose();
+    prepared.dispose();
   }
 }

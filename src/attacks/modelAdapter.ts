@@ -1,6 +1,7 @@
 import { Tensor, reshape, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import { model as functionalModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { describe } from '../internal/validate';
+import { buildInputGradientForward } from './inputGradientForward';
 import type { ModelOutputs } from './options';
 
 /** A tfjs-layers model, or any function from inputs to outputs [N, C]. */
@@ -12,6 +13,8 @@ export interface ModelAdapter {
   kind: 'logits' | 'probabilities';
   /** Number of classes when known without running the model. */
   classes: number | null;
+  /** Frees what the adapter holds (pre-transposed weights). */
+  dispose: () => void;
 }
 
 interface ActivationLike {
@@ -35,22 +38,29 @@ function isLayersModel(value: unknown): value is LayersModel {
 export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs): ModelAdapter {
   const as2d = (out: Tensor): Tensor2D => (out.rank === 2 ? (out as Tensor2D) : (reshape(out, [out.shape[0] as number, -1]) as Tensor2D));
   if (typeof model === 'function') {
-    return { forward: (x) => as2d(model(x)), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null };
+    return { forward: (x) => as2d(model(x)), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null, dispose: () => undefined };
   }
   if (!isLayersModel(model)) {
     throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel or a function (x) => outputs, got ${describe(model)}`);
   }
   const width = model.outputs[0]?.shape.at(-1);
   const classes = typeof width === 'number' ? width : null;
-  const inference = (x: Tensor) => as2d(model.apply(x, { training: false }) as Tensor);
-  if (outputs !== 'auto') return { forward: inference, kind: outputs, classes };
-
   const last = model.layers.at(-1) as unknown as { getClassName(): string; activation?: ActivationLike; input: unknown };
+  const endsInSoftmax = last.getClassName() === 'Softmax' || last.activation?.getClassName() === 'softmax';
+  const kind = outputs === 'probabilities' ? 'probabilities' : 'logits';
+  const dropSoftmax = outputs === 'auto' && endsInSoftmax;
+  // Preferred: a forward pass whose gradient reaches only the input (see inputGradientForward.ts).
+  const compiled = buildInputGradientForward(model, dropSoftmax);
+  if (compiled !== null) return { forward: compiled.forward, kind, classes, dispose: compiled.dispose };
+
+  const none = () => undefined;
+  const inference = (x: Tensor) => as2d(model.apply(x, { training: false }) as Tensor);
+  if (!dropSoftmax) return { forward: inference, kind, classes, dispose: none };
   if (last.getClassName() === 'Softmax') {
     const beforeSoftmax = functionalModel({ inputs: model.inputs, outputs: last.input as never });
-    return { forward: (x) => as2d(beforeSoftmax.apply(x, { training: false }) as Tensor), kind: 'logits', classes };
+    return { forward: (x) => as2d(beforeSoftmax.apply(x, { training: false }) as Tensor), kind: 'logits', classes, dispose: none };
   }
-  if (last.activation?.getClassName() === 'softmax') {
+  {
     return {
       forward: (x) => {
         // Swap the softmax for the identity for this one synchronous forward pass.
@@ -64,7 +74,7 @@ export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs
       },
       kind: 'logits',
       classes,
+      dispose: none,
     };
   }
-  return { forward: inference, kind: 'logits', classes };
 }

@@ -29,6 +29,6 @@ export function pgd(model: AttackModel, x: Tensor, y: Tensor, options: PgdOption
   try {
     return runAttack(prepared, x, resolved.steps, resolved.stepSize);
   } finally {
-    prepared.labels.dispose();
+    prepared.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import { argMax, dispose, equal, slice, sum, tidy, type Tensor } from '@tensorflow/tfjs-core';
+import { argMax, equal, slice, sum, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
 import { prepareAttack, runAttack } from './attackCore';
 import type { AttackModel } from './modelAdapter';
@@ -94,6 +94,7 @@ export async function robustAccuracy(model: AttackModel, x: Tensor, y: Tensor, o
     }
     return points;
   } finally {
-    dispose([trueClass, prepared.labels]);
+    trueClass.dispose();
+    prepared.dispose();
   }
 }
