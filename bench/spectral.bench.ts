@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --backends wasm,cpu --repeats 5]
+ * npm run bench [-- --backends wasm,cpu --repeats 5 --suites node,spectral,attacks --peer ../shared/bench/torch_reference.py]
  *
  * The spectral core at the paper's shallow-MLP hidden layer: N = 1500
  * activations x f = 2000 features. Prints, per backend, medians measured in
@@ -18,6 +18,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { eigenspectrum, fgsm, pgd, spectralLoss, spectralRegularizer, SubspaceState } from '../src/index';
+import { setupNodeBackend } from '../src/node/index';
 
 const N = 1500;
 const D = 784;
@@ -47,9 +48,86 @@ async function time(fn: () => void | Promise<void>, repeats: number): Promise<nu
   return median(samples);
 }
 
-async function benchBackend(backend: string, repeats: number): Promise<Record<string, number>> {
-  await tf.setBackend(backend);
+/** Selects a backend; wasm always with this package's kernel fixes, as users get it from setupNodeBackend. */
+async function useBackend(backend: string): Promise<void> {
+  if (backend === 'wasm') await setupNodeBackend({ backend: 'wasm', quiet: true });
+  else {
+    await tf.setBackend(backend);
+    await tf.ready();
+  }
+}
+
+function shallowMlp(): tfl.Sequential {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ units: H, activation: 'tanh', inputShape: [D] }),
+      tfl.layers.dense({ units: C, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+/** The paper's MNIST CNN: Conv 16 3x3 tanh, MaxPool 2, Conv 32 3x3 tanh, MaxPool 2, Flatten, Dense 1000 tanh, Dense 10. */
+function paperCnn(): tfl.Sequential {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'tanh' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'tanh' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 1000, activation: 'tanh' }),
+      tfl.layers.dense({ units: C, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+async function trainStepTime(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, repeats: number): Promise<number> {
+  return time(async () => {
+    await model.trainOnBatch(x, y);
+  }, repeats);
+}
+
+/**
+ * Training on Node without tfjs-node: the shallow-MLP step on wasm as
+ * shipped and with setupNodeBackend's kernel fixes (measured in that order:
+ * the fixes cannot be undone in a process), and the paper's CNN step
+ * (batch CNN_BATCH) on wasm, which cannot train there as shipped, against cpu.
+ */
+const CNN_BATCH = 256;
+async function benchNodeBackend(repeats: number): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  await tf.setBackend('wasm');
   await tf.ready();
+  const x = tf.randomUniform([N, D], 0, 1, 'float32', 8);
+  const y = tf.oneHot(tf.randomUniform([N], 0, C, 'int32', 9), C);
+  const before = shallowMlp();
+  result.mlp_step_wasm_unpatched_s = await trainStepTime(before, x, y, Math.min(repeats, 2));
+  before.dispose();
+  await useBackend('wasm');
+  const after = shallowMlp();
+  result.mlp_step_wasm_s = await trainStepTime(after, x, y, repeats);
+  after.dispose();
+  result.mlp_unpatched_over_patched = result.mlp_step_wasm_unpatched_s / result.mlp_step_wasm_s;
+  tf.dispose([x, y]);
+  for (const backend of ['wasm', 'cpu']) {
+    await useBackend(backend);
+    const images = tf.randomUniform([CNN_BATCH, 28, 28, 1], 0, 1, 'float32', 10);
+    const labels = tf.oneHot(tf.randomUniform([CNN_BATCH], 0, C, 'int32', 11), C);
+    const cnn = paperCnn();
+    result[`cnn_step_${backend}_s`] = await trainStepTime(cnn, images, labels, backend === 'cpu' ? 1 : repeats);
+    cnn.dispose();
+    tf.dispose([images, labels]);
+  }
+  result.cnn_cpu_over_wasm = (result.cnn_step_cpu_s as number) / (result.cnn_step_wasm_s as number);
+  return result;
+}
+
+async function benchBackend(backend: string, repeats: number): Promise<Record<string, number>> {
+  await useBackend(backend);
   // Two batches from one distribution: warm-started calls alternate between them, as
   // training does with shuffled batches, so the warm start never sees the same batch twice in a row.
   const mixing = tf.randomNormal([H, H], 0, 1 / Math.sqrt(H), 'float32', 4);
@@ -128,8 +206,7 @@ async function benchBackend(backend: string, repeats: number): Promise<Record<st
  * estimate (40 real steps take minutes there); on other backends it runs all 40.
  */
 async function benchAttacks(backend: string, repeats: number): Promise<Record<string, number>> {
-  await tf.setBackend(backend);
-  await tf.ready();
+  await useBackend(backend);
   const model = tfl.sequential({
     layers: [
       tfl.layers.dense({ units: H, activation: 'tanh', inputShape: [D] }),
@@ -166,10 +243,19 @@ function runPeer(path: string): Record<string, number> | null {
 async function main(): Promise<void> {
   const backends = argument('backends', 'wasm,cpu').split(',');
   const repeats = Number(argument('repeats', '5'));
-  const suites = argument('suites', 'spectral,attacks').split(',');
+  const suites = argument('suites', 'node,spectral,attacks').split(',');
   const peerPath = argument('peer', '');
   console.log(`spectral-reg bench: N = ${N}, f = ${H}, k = 10, tfjs ${tf.version_core}, median of ${repeats}`);
   const all: Record<string, Record<string, number>> = {};
+  if (suites.includes('node')) {
+    const r = await benchNodeBackend(repeats);
+    all.node = r;
+    console.log('\n[training on Node without tfjs-node]');
+    console.log(`  shallow MLP step, wasm as shipped     ${r.mlp_step_wasm_unpatched_s!.toFixed(3)} s`);
+    console.log(`  shallow MLP step, wasm + fixes        ${r.mlp_step_wasm_s!.toFixed(3)} s   (${r.mlp_unpatched_over_patched!.toFixed(1)}x faster)`);
+    console.log(`  paper CNN step (batch ${CNN_BATCH}), wasm + fixes ${r.cnn_step_wasm_s!.toFixed(3)} s   (cannot train on wasm as shipped)`);
+    console.log(`  paper CNN step (batch ${CNN_BATCH}), cpu         ${r.cnn_step_cpu_s!.toFixed(3)} s   (cpu / wasm = ${r.cnn_cpu_over_wasm!.toFixed(1)}x)`);
+  }
   for (const backend of backends) {
     all[backend] = {};
     if (suites.includes('attacks')) {

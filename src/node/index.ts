@@ -1,7 +1,8 @@
 /**
- * Node-only helpers of spectral-reg: `import { fileSystem } from 'spectral-reg/node'`.
- * Kept out of the main entry so that browser bundles never see `node:fs`.
+ * Node-only helpers of spectral-reg: `import { setupNodeBackend, fileSystem } from 'spectral-reg/node'`.
+ * Kept out of the main entry so that browser bundles never see `node:fs` or backend packages.
  *
  * @packageDocumentation
  */
 export { fileSystem, type FileSystemOptions } from './fileSystem';
+export { setupNodeBackend, type SetupNodeBackendOptions, type NodeBackendChoice } from './setupNodeBackend';

@@ -1,0 +1,89 @@
+import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
+import { assertOneOf, assertOptionsObject, describe } from '../internal/validate';
+import { patchWasmKernels } from './wasmKernels';
+
+/** Which backend {@link setupNodeBackend} should use. */
+export type NodeBackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** Options of {@link setupNodeBackend}. */
+export interface SetupNodeBackendOptions {
+  /**
+   * `'auto'` tries tfjs-node (`'tensorflow'`), then wasm with the kernel
+   * fixes, then cpu. Naming a backend uses only that one, and fails if it
+   * cannot be loaded.
+   * @default 'auto'
+   */
+  backend?: NodeBackendChoice;
+  /**
+   * Print nothing. Otherwise the choice is printed once per process.
+   * @default false
+   */
+  quiet?: boolean;
+}
+
+let announced = false;
+
+const loaders: Record<Exclude<NodeBackendChoice, 'auto'>, () => Promise<void>> = {
+  // Module names in variables so bundlers do not try to resolve optional packages.
+  tensorflow: async () => {
+    const name = '@tensorflow/tfjs-node';
+    await import(name);
+  },
+  wasm: async () => {
+    const name = '@tensorflow/tfjs-backend-wasm';
+    await import(name);
+    patchWasmKernels();
+  },
+  cpu: async () => {
+    const name = '@tensorflow/tfjs-backend-cpu';
+    await import(name);
+  },
+};
+
+const descriptions: Record<Exclude<NodeBackendChoice, 'auto'>, string> = {
+  tensorflow: 'tensorflow (tfjs-node, native TensorFlow)',
+  wasm: 'wasm (XNNPACK, one thread; transposed matMul routed to the fast path, Conv2DBackpropFilter added)',
+  cpu: 'cpu (plain JavaScript; slow: install @tensorflow/tfjs-backend-wasm or tfjs-node)',
+};
+
+/**
+ * Picks and initialises the fastest tfjs backend available in Node and
+ * returns its name: tfjs-node when it is installed, otherwise wasm with
+ * this package's kernel fixes, otherwise cpu. The backend packages are
+ * optional peer dependencies, loaded only here. Importing `spectral-reg` or
+ * `spectral-reg/node` registers nothing by itself.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { setupNodeBackend } from 'spectral-reg/node';
+ *
+ * const backend = await setupNodeBackend(); // 'tensorflow', 'wasm' or 'cpu'
+ * ```
+ */
+export async function setupNodeBackend(options?: SetupNodeBackendOptions): Promise<string> {
+  const fn = 'setupNodeBackend';
+  assertOptionsObject(fn, options);
+  const choice = options?.backend ?? 'auto';
+  assertOneOf(fn, 'backend', choice, ['auto', 'tensorflow', 'wasm', 'cpu'] as const);
+  const quiet = options?.quiet ?? false;
+  if (typeof quiet !== 'boolean') throw new TypeError(`${fn}: quiet must be a boolean, got ${describe(quiet)}`);
+
+  const candidates: Array<Exclude<NodeBackendChoice, 'auto'>> = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const failures: string[] = [];
+  for (const name of candidates) {
+    try {
+      await loaders[name]();
+      if (!(await setBackend(name))) throw new Error('tf.setBackend returned false');
+      await ready();
+      if (!announced && !quiet) {
+        console.info(`spectral-reg: using the ${descriptions[name]} backend`);
+        announced = true;
+      }
+      return getBackend();
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new Error(`${fn}: no backend could be set up (${failures.join('; ')})`);
+}
