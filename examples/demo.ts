@@ -6,20 +6,17 @@
  *   npm run demo
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
-import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { estimateAlpha, fitPowerLaw, type PowerLawFit } from '../src/index';
+import { setupNodeBackend } from '../src/node/index';
 import { loadMnist } from './data/idx';
 
 const IMAGES = 5000;
 const HIDDEN = 2000;
 
 async function main(): Promise<void> {
-  const backend = (await tf.setBackend('wasm')) ? 'wasm' : 'cpu';
-  if (backend === 'cpu') await tf.setBackend('cpu');
-  await tf.ready();
-  console.log(`spectral-reg demo on tfjs ${tf.version_core}, backend ${tf.getBackend()}`);
+  const backend = await setupNodeBackend();
+  console.log(`spectral-reg demo on tfjs ${tf.version_core}, backend ${backend}`);
 
   const { images, count } = loadMnist('train', IMAGES);
   const pixels = tf.tensor2d(images, [count, 784]);

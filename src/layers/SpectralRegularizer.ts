@@ -36,7 +36,7 @@ export interface SpectralRegularizerArgs extends LayerArgs {
   mode?: SpectralLossMode;
   /** Eigenspectrum method. @default 'auto' */
   method?: EigenMethod;
-  /** Most subspace iterations per training step (warm-started). @default 2 */
+  /** Most subspace iterations per training step (warm-started). @default 1 */
   iterations?: number;
   /** Most subspace iterations on the first step. @default 30 */
   coldStartIterations?: number;

@@ -24,8 +24,9 @@ export interface SpectrumOptions {
   /**
    * Most subspace iterations per call when warm-started from `state`
    * (`'subspace'` only). Each costs two products of the activations with an
-   * f x (k + oversampling) block and one tiny host solve.
-   * @default 2
+   * f x (k + oversampling) block and one tiny host solve. One is enough
+   * during training: the basis improves from step to step.
+   * @default 1
    */
   iterations?: number;
   /**
@@ -74,7 +75,7 @@ export interface ResolvedSpectrumOptions {
 
 export const SPECTRUM_DEFAULTS = {
   method: 'auto',
-  iterations: 2,
+  iterations: 1,
   coldStartIterations: 30,
   tolerance: 1e-4,
   oversampling: 10,

@@ -118,22 +118,22 @@ describe('wasm kernel fixes match the cpu backend', () => {
       [30],
     ],
     [
-      "the paper's CNN (small)",
+      "the paper's MNIST CNN",
       () => [
-        tfl.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'tanh' }),
+        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'tanh' }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
-        tfl.layers.conv2d({ filters: 6, kernelSize: 3, activation: 'tanh' }),
+        tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'tanh' }),
         tfl.layers.maxPooling2d({ poolSize: 2 }),
         tfl.layers.flatten(),
-        tfl.layers.dense({ units: 20, activation: 'tanh' }),
+        tfl.layers.dense({ units: 1000, activation: 'tanh' }),
         tfl.layers.dense({ units: 10, activation: 'softmax' }),
       ],
-      [12, 12, 1],
+      [28, 28, 1],
     ],
   ] as const) {
     it(`${name}: one SGD training step and the input gradient agree`, async () => {
       await setupNodeBackend({ backend: 'wasm', quiet: true });
-      const n = 16;
+      const n = 8;
       const u = rng(7);
       const xs = Array.from({ length: n * inputShape.reduce((a: number, b: number) => a * b, 1) }, () => u());
       const labels = Array.from({ length: n }, (_, i) => i % 10);
