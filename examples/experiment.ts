@@ -1,0 +1,34 @@
+/**
+ * One run of the paper's protocol, written to one JSON file (schema: docs/experiments.md).
+ *
+ *   npm run experiment -- --model shallow-mlp --dataset mnist --alpha 3 --beta 1 \
+ *     [--mode slope|fixed-slope|nassar] [--range 0,10] [--epochs N] [--batch-size N] \
+ *     [--train-limit N] [--test-limit N] [--attack-limit N] [--seed N] [--out DIR] [--quiet]
+ */
+import { setupNodeBackend } from '../src/node/index';
+import { configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
+import { runExperiment, runFileName } from './experiment/runExperiment';
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const config = configFromFlags(flags, Number(flags.alpha), Number(flags.beta));
+  const quiet = flags.quiet === true;
+  await setupNodeBackend({ quiet });
+  const bar = progress(config.epochs, runFileName(config), quiet);
+  const result = await runExperiment(config, {
+    onEpoch: (r) => bar.update(r.epoch + 1, `alpha ${r.alpha.toFixed(2)} val acc ${r.valAccuracy.toFixed(3)}`),
+  });
+  bar.stop();
+  const path = writeResult(flags.out as string, runFileName(config), result);
+  const last = result.epochs.at(-1);
+  const at = (curve: Array<{ epsilon: number; accuracy: number }>, e: number) => curve.find((p) => p.epsilon === e)?.accuracy.toFixed(3) ?? 'n/a';
+  console.log(
+    `${path}: alpha ${result.finalAlpha.alpha.toFixed(2)} (target ${config.targetAlpha}, beta ${config.strength}), val acc ${last?.valAccuracy.toFixed(3)}, ` +
+      `FGSM@0.05 ${at(result.robustness.fgsm, 0.05)}, PGD@0.05 ${at(result.robustness.pgd, 0.05)}, ${result.seconds.toFixed(0)} s`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

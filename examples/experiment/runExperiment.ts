@@ -1,0 +1,176 @@
+/**
+ * One training run of the paper's protocol, as used by `npm run experiment`,
+ * `npm run sweep` and the demo: train with the spectral regulariser, record
+ * alpha, loss and validation accuracy per epoch, then measure robustness to
+ * FGSM and PGD over a range of epsilons. Uses only the public API.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+import { measureAlpha, robustAccuracy, spectralHistory, type SpectralLossMode } from '../../src/index';
+import { loadDataset, type Dataset } from '../data/datasets';
+import { buildModel, PAPER_DEFAULTS, type ModelName } from './models';
+
+export interface ExperimentConfig {
+  model: ModelName;
+  dataset: string;
+  /** alpha_target. */
+  targetAlpha: number;
+  /** beta; 0 is the unregularised baseline (alpha is still measured). */
+  strength: number;
+  mode: SpectralLossMode;
+  range: [number, number];
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  trainLimit: number | null;
+  testLimit: number | null;
+  /** Test images attacked for the robustness curves. */
+  attackLimit: number;
+  fgsmEpsilons: number[];
+  pgdEpsilons: number[];
+  seed: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  alpha: number;
+  loss: number;
+  valAccuracy: number;
+  spectrum: number[];
+}
+
+export interface ExperimentResult {
+  schema: 'spectral-reg/experiment@1';
+  config: ExperimentConfig;
+  backend: string;
+  epochs: EpochRecord[];
+  /** alpha of the regularised layer measured on test images after training. */
+  finalAlpha: { alpha: number; r2: number };
+  robustness: { fgsm: Array<{ epsilon: number; accuracy: number }>; pgd: Array<{ epsilon: number; accuracy: number }> };
+  seconds: number;
+}
+
+export const EXPERIMENT_DEFAULTS = {
+  mode: 'slope' as SpectralLossMode,
+  range: [0, 10] as [number, number],
+  learningRate: 1e-4,
+  attackLimit: 1000,
+  fgsmEpsilons: [0, 0.01, 0.02, 0.05, 0.1, 0.2],
+  pgdEpsilons: [0, 0.01, 0.02, 0.05, 0.1, 0.2],
+  seed: 0,
+};
+
+export function completeConfig(partial: Partial<ExperimentConfig> & Pick<ExperimentConfig, 'model' | 'dataset' | 'targetAlpha' | 'strength'>): ExperimentConfig {
+  const paper = PAPER_DEFAULTS[partial.model];
+  return {
+    mode: EXPERIMENT_DEFAULTS.mode,
+    range: EXPERIMENT_DEFAULTS.range,
+    epochs: paper.epochs,
+    batchSize: paper.batchSize,
+    learningRate: EXPERIMENT_DEFAULTS.learningRate,
+    trainLimit: null,
+    testLimit: null,
+    attackLimit: EXPERIMENT_DEFAULTS.attackLimit,
+    fgsmEpsilons: EXPERIMENT_DEFAULTS.fgsmEpsilons,
+    pgdEpsilons: EXPERIMENT_DEFAULTS.pgdEpsilons,
+    seed: EXPERIMENT_DEFAULTS.seed,
+    ...partial,
+  };
+}
+
+/** A seeded permutation (mulberry32 + Fisher-Yates), so runs repeat exactly. */
+function permutation(n: number, seed: number): Int32Array {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [p[i], p[j]] = [p[j] as number, p[i] as number];
+  }
+  return p;
+}
+
+export interface RunHooks {
+  /** Called after each epoch. */
+  onEpoch?: (record: EpochRecord, config: ExperimentConfig) => void;
+  /** Called as robustness is measured, with the fraction done. */
+  onAttackProgress?: (attack: 'fgsm' | 'pgd', fraction: number) => void;
+  /** Reuse a loaded dataset (sweeps load it once). */
+  dataset?: Dataset;
+}
+
+export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}): Promise<ExperimentResult> {
+  const started = performance.now();
+  const data = hooks.dataset ?? loadDataset(config.dataset, config.trainLimit ?? Infinity, config.testLimit ?? Infinity);
+  const shape = data.imageShape;
+  const trainCount = Math.min(data.train.count, config.trainLimit ?? Infinity);
+  const testCount = Math.min(data.test.count, config.testLimit ?? Infinity);
+  const xTrain = tf.tensor4d(data.train.images.subarray(0, trainCount * shape[0] * shape[1] * shape[2]), [trainCount, ...shape]);
+  const yTrain = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, trainCount)), 'int32'), data.classes);
+  const xTest = tf.tensor4d(data.test.images.subarray(0, testCount * shape[0] * shape[1] * shape[2]), [testCount, ...shape]);
+  const yTestLabels = tf.tensor1d(Array.from(data.test.labels.subarray(0, testCount)), 'int32');
+  const yTest = tf.oneHot(yTestLabels, data.classes);
+
+  const model = buildModel(config.model, shape, data.classes, config, config.seed);
+  model.compile({ optimizer: tf.train.adam(config.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const monitor = spectralHistory();
+  const epochs: EpochRecord[] = [];
+  try {
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      // Our own seeded shuffle: tfjs's shuffle uses Math.random and cannot be seeded.
+      const order = tf.tensor1d(permutation(trainCount, config.seed * 1_000_003 + epoch), 'int32');
+      const xs = tf.gather(xTrain, order);
+      const ys = tf.gather(yTrain, order);
+      const history = await model.fit(xs, ys, { epochs: epoch + 1, initialEpoch: epoch, batchSize: config.batchSize, shuffle: false, verbose: 0, callbacks: [monitor] });
+      tf.dispose([order, xs, ys]);
+      const evaluation = model.evaluate(xTest, yTest, { batchSize: 1000 }) as tf.Scalar[];
+      const valAccuracy = (await evaluation[1]!.data())[0] as number;
+      tf.dispose(evaluation);
+      const record = monitor.records.at(-1);
+      const entry: EpochRecord = {
+        epoch,
+        alpha: record?.alpha ?? Number.NaN,
+        loss: (history.history.loss as number[])[0] as number,
+        valAccuracy,
+        spectrum: record ? Array.from(record.spectrum) : [],
+      };
+      epochs.push(entry);
+      hooks.onEpoch?.(entry, config);
+    }
+    const attackCount = Math.min(config.attackLimit, testCount);
+    const xAttack = tf.slice(xTest, 0, attackCount);
+    const yAttack = tf.slice(yTestLabels, 0, attackCount);
+    const [hidden] = await measureAlpha(model, xAttack, { layers: ['hidden'], range: config.range });
+    const robustness = {
+      fgsm: await robustAccuracy(model, xAttack, yAttack, { attack: 'fgsm', epsilons: config.fgsmEpsilons, onProgress: (p) => hooks.onAttackProgress?.('fgsm', p.fraction) }),
+      pgd: await robustAccuracy(model, xAttack, yAttack, { attack: 'pgd', epsilons: config.pgdEpsilons, onProgress: (p) => hooks.onAttackProgress?.('pgd', p.fraction) }),
+    };
+    tf.dispose([xAttack, yAttack]);
+    return {
+      schema: 'spectral-reg/experiment@1',
+      config,
+      backend: tf.getBackend(),
+      epochs,
+      finalAlpha: { alpha: hidden!.alpha, r2: hidden!.r2 },
+      robustness,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+    tf.dispose([xTrain, yTrain, xTest, yTest, yTestLabels]);
+  }
+}
+
+/** File name of a run: one per configuration point, so sweeps can skip finished runs. */
+export function runFileName(c: ExperimentConfig): string {
+  const num = (v: number) => String(v).replace('-', 'm');
+  const dataset = c.dataset.replace(/[^a-z0-9]+/gi, '-');
+  return `${c.model}_${dataset}_${c.mode}_a${num(c.targetAlpha)}_b${num(c.strength)}_r${c.range[0]}-${c.range[1]}_e${c.epochs}_s${c.seed}.json`;
+}
+

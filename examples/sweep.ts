@@ -1,0 +1,75 @@
+/**
+ * A grid of runs, resumable and shardable.
+ *
+ *   npm run sweep -- <experiment options> --alphas 0:4:0.2 --betas 0,0.1,1 --repeats N [--shard i/n]
+ *
+ * Finished runs (their JSON exists in --out) are skipped, so an interrupted
+ * sweep resumes where it stopped. --shard i/n runs every n-th point starting
+ * at i (1-based), for Slurm job arrays or GNU parallel (see docs/experiments.md).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setupNodeBackend } from '../src/node/index';
+import { loadDataset } from './data/datasets';
+import { configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
+import { runExperiment, runFileName } from './experiment/runExperiment';
+
+/** "0:4:0.2" (start:stop:step, inclusive) or "0,0.1,1". */
+export function parseList(name: string, value: string): number[] {
+  if (value.includes(':')) {
+    const [start, stop, step] = value.split(':').map(Number) as [number, number, number];
+    if (![start, stop, step].every(Number.isFinite) || step <= 0) throw new Error(`--${name} must be start:stop:step with step > 0, got ${JSON.stringify(value)}`);
+    const count = Math.floor((stop - start) / step + 1e-9) + 1;
+    return Array.from({ length: count }, (_, i) => Number((start + i * step).toFixed(10)));
+  }
+  const values = value.split(',').map(Number);
+  if (!values.every(Number.isFinite)) throw new Error(`--${name} must be numbers separated by commas, got ${JSON.stringify(value)}`);
+  return values;
+}
+
+export function parseShard(value: string): [number, number] {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const [i, n] = match ? [Number(match[1]), Number(match[2])] : [Number.NaN, Number.NaN];
+  if (!(n >= 1 && i >= 1 && i <= n)) throw new Error(`--shard must be i/n with 1 <= i <= n, got ${JSON.stringify(value)}`);
+  return [i, n];
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2), {
+    alphas: { type: 'string', default: '0:4:0.2' },
+    betas: { type: 'string', default: '0,0.1,1' },
+    repeats: { type: 'string', default: '1' },
+    shard: { type: 'string', default: '1/1' },
+  });
+  const alphas = parseList('alphas', flags.alphas as string);
+  const betas = parseList('betas', flags.betas as string);
+  const repeats = Number(flags.repeats);
+  const [shard, shards] = parseShard(flags.shard as string);
+  const quiet = flags.quiet === true;
+  const seed0 = Number(flags.seed);
+  // The baseline (beta 0) does not depend on the target: run it once per seed.
+  const points = betas.flatMap((beta) => (beta === 0 ? [alphas[0] as number] : alphas).map((alpha) => ({ alpha, beta })));
+  const configs = points
+    .flatMap(({ alpha, beta }) => Array.from({ length: repeats }, (_, r) => configFromFlags({ ...flags, seed: String(seed0 + r) }, alpha, beta)))
+    .filter((_, index) => index % shards === shard - 1);
+  const todo = configs.filter((c) => !existsSync(join(flags.out as string, runFileName(c))));
+  await setupNodeBackend({ quiet });
+  console.log(`sweep: ${configs.length} runs in shard ${shard}/${shards}, ${configs.length - todo.length} already done, ${todo.length} to run`);
+  if (todo.length === 0) return;
+  const first = todo[0]!;
+  const dataset = loadDataset(first.dataset, first.trainLimit ?? Infinity, first.testLimit ?? Infinity);
+  const bar = progress(todo.length, 'sweep', quiet);
+  for (const [i, config] of todo.entries()) {
+    const result = await runExperiment(config, { dataset });
+    writeResult(flags.out as string, runFileName(config), result);
+    bar.update(i + 1, `${runFileName(config)} alpha ${result.finalAlpha.alpha.toFixed(2)}`);
+  }
+  bar.stop();
+}
+
+if (process.argv[1] && /sweep\.ts$/.test(process.argv[1])) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
