@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { completeConfig, runExperiment } from '../../examples/experiment/runExperiment';
+import { writeFigures } from '../../examples/figures';
 import { parseList, parseShard } from '../../examples/sweep';
 import { setupNodeBackend } from '../../src/node/index';
 
@@ -44,6 +45,21 @@ describe('runExperiment', () => {
     const b = await runExperiment(tiny);
     expect(b.epochs).toEqual(a.epochs);
     expect(b.robustness).toEqual(a.robustness);
+    // Figures render from run files.
+    const out = mkdtempSync(join(tmpdir(), 'figures-'));
+    try {
+      const baseline = { ...a, config: { ...a.config, strength: 0 } };
+      const written = await writeFigures([a, baseline], out, 0.1);
+      expect(written.map((p) => p.split('/').at(-1))).toEqual(['fig2abc-accuracy-robustness.svg', 'fig2de-alpha-over-epochs.svg', 'fig2f-robustness-curves.svg', 'spectrum-fit.svg']);
+      for (const path of written) {
+        const svg = readFileSync(path, 'utf8');
+        expect(svg.startsWith('<svg')).toBe(true);
+      }
+      expect(readFileSync(written[0]!, 'utf8')).toContain('measured alpha');
+      expect(readFileSync(written[3]!, 'utf8')).toContain('baseline (beta 0)');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
