@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// `npm test` builds dist/ first. The packed tarball is unpacked into a fresh
+// consumer project, whose tfjs peers are linked from this repository (no
+// network needed), and imported the way users import it.
+const root = resolve(__dirname, '../..');
+let consumer: string;
+
+beforeAll(() => {
+  consumer = mkdtempSync(join(tmpdir(), 'spectral-reg-consumer-'));
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) as string;
+  const modules = join(consumer, 'node_modules');
+  mkdirSync(join(modules, 'spectral-reg'), { recursive: true });
+  execFileSync('tar', ['-xzf', join(consumer, packed), '-C', join(modules, 'spectral-reg'), '--strip-components=1']);
+  symlinkSync(join(root, 'node_modules', '@tensorflow'), join(modules, '@tensorflow'));
+  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+});
+
+afterAll(() => rmSync(consumer, { recursive: true, force: true }));
+
+const run = (args: string[]) => execFileSync('node', args, { cwd: consumer, encoding: 'utf8' }).trim();
+
+describe('the packed tarball in a fresh consumer project', () => {
+  it('ships dist, README, LICENSE and CHANGELOG, and no sources or tests', () => {
+    const files = readdirSync(join(consumer, 'node_modules', 'spectral-reg')).sort();
+    expect(files).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'dist', 'package.json']);
+  });
+
+  it('imports as ESM and computes with the consumer’s tfjs', () => {
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import '@tensorflow/tfjs-backend-cpu';
+      import { estimateAlpha, spectralRegularizer, fgsm } from 'spectral-reg';
+      import { setupNodeBackend, fileSystem } from 'spectral-reg/node';
+      await tf.setBackend('cpu');
+      const x = tf.randomNormal([50, 20], 0, 1, 'float32', 1);
+      const { alpha } = await estimateAlpha(x, { range: [0, 5] });
+      console.log(typeof alpha, typeof spectralRegularizer, typeof fgsm, typeof setupNodeBackend, typeof fileSystem);`;
+    expect(run(['--input-type=module', '-e', script])).toBe('number function function function function');
+  });
+
+  it('requires as CJS', () => {
+    const script = `
+      const reg = require('spectral-reg');
+      const node = require('spectral-reg/node');
+      console.log(Object.keys(reg).length, typeof node.setupNodeBackend);`;
+    expect(run(['-e', script])).toBe('14 function');
+  });
+});
