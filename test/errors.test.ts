@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { eigenspectrum, estimateAlpha, fitPowerLaw, spectralAlpha, spectralHistory, spectralLoss, spectralRegularizer } from '../src/index';
 import { fileSystem } from '../src/node/index';
-import { expectNoLeak } from './helpers/oracles';
+import { expectNoLeak, pinErrors } from './helpers/oracles';
 
 /** Every message names the function, the argument and the offending value. */
 describe('error messages (pinned word for word)', () => {
@@ -39,18 +39,7 @@ describe('error messages (pinned word for word)', () => {
     ['fitPowerLaw: zero with epsilon 0', () => fitPowerLaw([1, 0, 0.2], { range: [0, 3], epsilon: 0 }), RangeError, 'fitPowerLaw: spectrum[1] is 0; with epsilon 0 every value in range must be > 0'],
     ['fitPowerLaw: negative epsilon', () => fitPowerLaw([1, 0.5], { range: [0, 2], epsilon: -1 }), RangeError, 'fitPowerLaw: epsilon must be a finite number >= 0, got -1'],
   ];
-  for (const [name, call, type, message] of cases) {
-    it(name, () => {
-      let thrown: unknown;
-      try {
-        call();
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(type);
-      expect((thrown as Error).message).toBe(message);
-    });
-  }
+  pinErrors(cases, it);
 
   it('estimateAlpha: zero-variance activations', async () => {
     await expect(estimateAlpha(tf.fill([12, 10], 2))).rejects.toThrow(
@@ -99,16 +88,5 @@ describe('SpectralRegularizer and spectralHistory errors (pinned)', () => {
     ['fileSystem: no directory', () => fileSystem('' as never), TypeError, 'fileSystem: directory must be a non-empty path string, got ""'],
     ['fileSystem: path as file name', () => fileSystem('out', { weightsFileName: 'a/b.bin' }), TypeError, 'fileSystem: weightsFileName must be a plain file name, got "a/b.bin"'],
   ];
-  for (const [name, call, type, message] of cases) {
-    it(name, () => {
-      let thrown: unknown;
-      try {
-        call();
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(type);
-      expect((thrown as Error).message).toBe(message);
-    });
-  }
+  pinErrors(cases, it);
 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { fgsm, pgd, robustAccuracy } from '../../src/index';
+import { pinErrors } from '../helpers/oracles';
 
 const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
 const x = () => tf.fill([5, 4], 0.5);
@@ -31,18 +32,7 @@ describe('attack errors (pinned word for word)', () => {
     ['x not a tensor', () => fgsm(model, [[0.5]] as never, y(), { epsilon: 0.1 }), TypeError, 'fgsm: x must be a tf.Tensor, got [[0.5]]'],
     ['y not a tensor', () => fgsm(model, x(), [0, 1] as never, { epsilon: 0.1 }), TypeError, 'fgsm: y must be a tf.Tensor of labels, got [0, 1]'],
   ];
-  for (const [name, call, type, message] of cases) {
-    it(name, () => {
-      let thrown: unknown;
-      try {
-        call();
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(type);
-      expect((thrown as Error).message).toBe(message);
-    });
-  }
+  pinErrors(cases, it);
 
   it('robustAccuracy: errors', async () => {
     await expect(robustAccuracy(model, x(), y(), { attack: 'cw' as never, epsilons: [0] })).rejects.toThrow(

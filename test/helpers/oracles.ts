@@ -135,3 +135,19 @@ export async function expectNoLeak(body: () => unknown | Promise<unknown>): Prom
   const after = tf.memory().numTensors;
   if (after !== before) throw new Error(`tensor leak: ${before} tensors before, ${after} after`);
 }
+
+/** Defines one test per case, each expecting `call` to throw exactly `type` with exactly `message`. */
+export function pinErrors(cases: Array<[string, () => unknown, ErrorConstructor, string]>, define: (name: string, body: () => void) => void): void {
+  for (const [name, call, type, message] of cases) {
+    define(name, () => {
+      let thrown: unknown;
+      try {
+        call();
+      } catch (error) {
+        thrown = error;
+      }
+      if (!(thrown instanceof type)) throw new Error(`${name}: expected a ${type.name}, got ${String(thrown)}`);
+      if ((thrown as Error).message !== message) throw new Error(`${name}: expected message\n  ${message}\ngot\n  ${(thrown as Error).message}`);
+    });
+  }
+}
