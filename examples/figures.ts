@@ -75,7 +75,7 @@ export async function writeFigures(runs: ExperimentResult[], outDir: string, eps
       height: 200,
       mark: 'line',
       encoding: {
-        x: { field: 'epoch', type: 'quantitative' },
+        x: { field: 'epoch', type: 'quantitative', axis: { format: 'd', tickMinStep: 1 } },
         y: { field: 'alpha', type: 'quantitative', title: 'measured alpha' },
         detail: { field: 'run', type: 'nominal' },
         color: { field: 'target', type: 'quantitative', title: 'target alpha', scale: { scheme: 'viridis' } },
