@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', node: 'src/node/index.ts' },
+  entry: { index: 'src/index.ts', node: 'src/node/index.ts', attackWorker: 'src/node/attackWorker.ts' },
+  // import.meta.url in the CJS build (parallelAttack locates its worker file with it).
+  shims: true,
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

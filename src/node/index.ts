@@ -6,3 +6,4 @@
  */
 export { fileSystem, type FileSystemOptions } from './fileSystem';
 export { setupNodeBackend, type SetupNodeBackendOptions, type NodeBackendChoice } from './setupNodeBackend';
+export { parallelAttack, type ParallelAttackOptions } from './parallelAttack';

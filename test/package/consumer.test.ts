@@ -43,6 +43,19 @@ describe('the packed tarball in a fresh consumer project', () => {
     expect(run(['--input-type=module', '-e', script])).toBe('number function function function function');
   });
 
+  it('parallelAttack finds its worker file in the installed package (ESM and CJS)', () => {
+    const body = `
+      await setupNodeBackend({ backend: 'cpu', quiet: true });
+      const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+      const x = tf.fill([6, 4], 0.5);
+      const adv = await parallelAttack(model, x, tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32'), { attack: 'fgsm', epsilon: 0.1, workers: 2 });
+      console.log(adv.shape.join('x'));`;
+    const esm = `import * as tf from '@tensorflow/tfjs-core'; import * as tfl from '@tensorflow/tfjs-layers'; import { setupNodeBackend, parallelAttack } from 'spectral-reg/node'; ${body}`;
+    expect(run(['--input-type=module', '-e', esm])).toBe('6x4');
+    const cjs = `const tf = require('@tensorflow/tfjs-core'); const tfl = require('@tensorflow/tfjs-layers'); const { setupNodeBackend, parallelAttack } = require('spectral-reg/node'); (async () => { ${body} })();`;
+    expect(run(['-e', cjs])).toBe('6x4');
+  });
+
   it('requires as CJS', () => {
     const script = `
       const reg = require('spectral-reg');

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -37,22 +37,26 @@ describe('built package', () => {
 
   it('the node subpath exports the file-system IO handler, as ESM and as CJS', async () => {
     const esm = await import('../../dist/node.js');
-    expect(Object.keys(esm).sort()).toEqual(['fileSystem', 'setupNodeBackend']);
+    expect(Object.keys(esm).sort()).toEqual(['fileSystem', 'parallelAttack', 'setupNodeBackend']);
     const require = createRequire(import.meta.url);
-    expect(Object.keys(require('../../dist/node.cjs') as object).sort()).toEqual(['fileSystem', 'setupNodeBackend']);
+    expect(Object.keys(require('../../dist/node.cjs') as object).sort()).toEqual(['fileSystem', 'parallelAttack', 'setupNodeBackend']);
   });
 
   it('importing the package registers no backend and changes none', async () => {
     const before = tf.getBackend();
     await import('../../dist/index.js');
     expect(tf.getBackend()).toBe(before);
-    for (const file of ['index.js', 'index.cjs', 'node.js', 'node.cjs']) {
-      const source = readFileSync(new URL(`../../dist/${file}`, import.meta.url), 'utf8');
-      // The main entry never names a backend; the node entry loads them only inside setupNodeBackend.
-      if (file.startsWith('index')) expect(source).not.toMatch(/tfjs-backend|tfjs-node/);
-      expect(source).not.toMatch(/^import [^;]*tfjs-(backend|node)|require\(["']@tensorflow\/tfjs-(backend|node)/m);
-      // tfjs stays external: the caller's instance is the one the library uses.
-      expect(source).toMatch(/@tensorflow\/tfjs-core/);
+    const dist = new URL('../../dist/', import.meta.url);
+    const read = (file: string) => readFileSync(new URL(file, dist), 'utf8');
+    // The main entry, with the chunks it imports, never names a backend.
+    for (const entry of ['index.js', 'index.cjs']) {
+      const source = read(entry);
+      const chunks = [...source.matchAll(/from "\.\/(chunk-[^"]+)"/g)].map((m) => read(m[1]!));
+      for (const text of [source, ...chunks]) expect(text).not.toMatch(/tfjs-backend|tfjs-node/);
     }
+    // No file imports a backend statically (setupNodeBackend loads them dynamically), and tfjs stays external.
+    const files = readdirSync(dist).filter((f) => /\.(c?js)$/.test(f));
+    for (const file of files) expect(read(file)).not.toMatch(/^import [^;]*tfjs-(backend|node)|require\(["']@tensorflow\/tfjs-(backend|node)/m);
+    expect(files.some((f) => read(f).includes('@tensorflow/tfjs-core'))).toBe(true);
   });
 });
