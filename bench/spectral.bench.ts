@@ -19,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { eigenspectrum, fgsm, pgd, spectralLoss, spectralRegularizer, SubspaceState } from '../src/index';
 import { parallelAttack, setupNodeBackend } from '../src/node/index';
+import { buildModel } from '../examples/experiment/models';
 
 const N = 1500;
 const D = 784;
@@ -68,19 +69,9 @@ function shallowMlp(): tfl.Sequential {
   return model;
 }
 
-/** The paper's MNIST CNN: Conv 16 3x3 tanh, MaxPool 2, Conv 32 3x3 tanh, MaxPool 2, Flatten, Dense 1000 tanh, Dense 10. */
+/** The paper's MNIST CNN (examples/experiment/models.ts), without the regulariser. */
 function paperCnn(): tfl.Sequential {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'tanh' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'tanh' }),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 1000, activation: 'tanh' }),
-      tfl.layers.dense({ units: C, activation: 'softmax' }),
-    ],
-  });
+  const model = buildModel('cnn', [28, 28, 1], C, null, 0);
   model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
   return model;
 }

@@ -23,12 +23,12 @@ export interface RegularizerSettings {
   range: [number, number];
 }
 
-export function buildModel(name: ModelName, imageShape: [number, number, number], classes: number, reg: RegularizerSettings, seed: number): tfl.Sequential {
+/** The model; with `reg` null, the plain network without the regulariser layer. */
+export function buildModel(name: ModelName, imageShape: [number, number, number], classes: number, reg: RegularizerSettings | null, seed: number): tfl.Sequential {
   let layerSeed = seed * 101;
   const init = () => tfl.initializers.glorotUniform({ seed: ++layerSeed });
   const dense = (units: number, activation: 'tanh' | 'softmax', extra: object = {}) =>
     tfl.layers.dense({ units, activation, kernelInitializer: init(), ...extra });
-  const regularizer = spectralRegularizer({ ...reg, name: 'spectral' });
   const layers: tfl.layers.Layer[] = [];
   if (name === 'shallow-mlp') {
     layers.push(tfl.layers.flatten({ inputShape: imageShape }), dense(2000, 'tanh', { name: 'hidden' }));
@@ -44,6 +44,7 @@ export function buildModel(name: ModelName, imageShape: [number, number, number]
       dense(1000, 'tanh', { name: 'hidden' }),
     );
   }
-  layers.push(regularizer, dense(classes, 'softmax'));
+  if (reg !== null) layers.push(spectralRegularizer({ ...reg, name: 'spectral' }));
+  layers.push(dense(classes, 'softmax'));
   return tfl.sequential({ layers });
 }

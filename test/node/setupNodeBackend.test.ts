@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it, vi } from 'vitest';
 import { setupNodeBackend } from '../../src/node/index';
+import { buildModel } from '../../examples/experiment/models';
 import { gaussianMatrix, rng } from '../helpers/oracles';
 
 /** Runs `body` on a backend and returns plain arrays, so results can be compared across backends. */
@@ -114,20 +115,12 @@ describe('wasm kernel fixes match the cpu backend', () => {
   for (const [name, build, inputShape] of [
     [
       'shallow MLP',
-      () => [tfl.layers.dense({ units: 40, activation: 'tanh', inputShape: [30] }), tfl.layers.dense({ units: 10, activation: 'softmax' })],
+      () => tfl.sequential({ layers: [tfl.layers.dense({ units: 40, activation: 'tanh', inputShape: [30] }), tfl.layers.dense({ units: 10, activation: 'softmax' })] }),
       [30],
     ],
     [
       "the paper's MNIST CNN",
-      () => [
-        tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, activation: 'tanh' }),
-        tfl.layers.maxPooling2d({ poolSize: 2 }),
-        tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'tanh' }),
-        tfl.layers.maxPooling2d({ poolSize: 2 }),
-        tfl.layers.flatten(),
-        tfl.layers.dense({ units: 1000, activation: 'tanh' }),
-        tfl.layers.dense({ units: 10, activation: 'softmax' }),
-      ],
+      () => buildModel('cnn', [28, 28, 1], 10, null, 1),
       [28, 28, 1],
     ],
   ] as const) {
@@ -138,11 +131,11 @@ describe('wasm kernel fixes match the cpu backend', () => {
       const xs = Array.from({ length: n * inputShape.reduce((a: number, b: number) => a * b, 1) }, () => u());
       const labels = Array.from({ length: n }, (_, i) => i % 10);
       const initial = await on('cpu', () => {
-        const m = tfl.sequential({ layers: build() as never });
+        const m = build();
         return m.getWeights().map((w) => ({ values: Array.from(w.dataSync()), shape: w.shape }));
       });
       const step = async () => {
-        const model = tfl.sequential({ layers: build() as never });
+        const model = build();
         model.setWeights(initial.map((w) => tf.tensor(w.values, w.shape)));
         model.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy' });
         const x = tf.tensor(xs, [n, ...inputShape]);
