@@ -95,7 +95,7 @@ const NAME = 'SpectralRegularizer';
  * ```
  */
 export class SpectralRegularizer extends layers.Layer {
-  /** @nocollapse */
+  /** The class name tfjs serialization registers it under. */
   static className = NAME;
 
   readonly targetAlpha: number;

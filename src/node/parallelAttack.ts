@@ -14,7 +14,7 @@ export interface ParallelAttackOptions extends PgdOptions {
 }
 
 /**
- * Runs {@link fgsm} or {@link pgd} on all cores in Node: the inputs are split
+ * Runs `fgsm` or `pgd` (from `spectral-reg`) on all cores in Node: the inputs are split
  * into one contiguous share per worker thread, each worker rebuilds the
  * model from its saved artifacts and attacks its share on its own backend
  * (wasm runs one thread per instance), and the results are concatenated in
