@@ -174,3 +174,25 @@ export function runFileName(c: ExperimentConfig): string {
   return `${c.model}_${dataset}_${c.mode}_a${num(c.targetAlpha)}_b${num(c.strength)}_r${c.range[0]}-${c.range[1]}_e${c.epochs}_s${c.seed}.json`;
 }
 
+
+/**
+ * Runs one of the paper's setups from the command line: `[targetAlpha] [beta] [epochs]`
+ * (defaults 3, 1 and the paper's epochs), printing alpha per epoch and the robustness at
+ * the setup's headline epsilon. Used by the scripts in examples/paper/.
+ */
+export async function runPaperSetup(model: ModelName, dataset: string, headlineEpsilon: number): Promise<void> {
+  const [targetAlpha = 3, strength = 1, epochs] = process.argv.slice(2).map(Number);
+  const { setupNodeBackend } = await import('../../src/node/index');
+  await setupNodeBackend();
+  const config = completeConfig({
+    model,
+    dataset,
+    targetAlpha,
+    strength,
+    ...(epochs ? { epochs } : {}),
+    fgsmEpsilons: [0, headlineEpsilon],
+    pgdEpsilons: [0, headlineEpsilon],
+  });
+  const result = await runExperiment(config, { onEpoch: (r) => console.log(`epoch ${r.epoch + 1}: alpha ${r.alpha.toFixed(2)}, val acc ${r.valAccuracy.toFixed(3)}`) });
+  console.log({ measuredAlpha: result.finalAlpha.alpha, robustness: result.robustness });
+}
