@@ -194,5 +194,5 @@ export async function runPaperSetup(model: ModelName, dataset: string, headlineE
     pgdEpsilons: [0, headlineEpsilon],
   });
   const result = await runExperiment(config, { onEpoch: (r) => console.log(`epoch ${r.epoch + 1}: alpha ${r.alpha.toFixed(2)}, val acc ${r.valAccuracy.toFixed(3)}`) });
-  console.log({ measuredAlpha: result.finalAlpha.alpha, robustness: result.robustness });
+  console.log(JSON.stringify({ measuredAlpha: result.finalAlpha.alpha, robustness: result.robustness }));
 }

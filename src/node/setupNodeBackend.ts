@@ -42,7 +42,7 @@ const loaders: Record<Exclude<NodeBackendChoice, 'auto'>, () => Promise<void>> =
 
 const descriptions: Record<Exclude<NodeBackendChoice, 'auto'>, string> = {
   tensorflow: 'tensorflow (tfjs-node, native TensorFlow)',
-  wasm: 'wasm (XNNPACK, one thread; transposed matMul routed to the fast path, Conv2DBackpropFilter added)',
+  wasm: 'wasm (XNNPACK, one thread; transposed matMul routed to the fast path, Conv2DBackpropFilter added, MaxPoolGrad fixed)',
   cpu: 'cpu (plain JavaScript; slow: install @tensorflow/tfjs-backend-wasm or tfjs-node)',
 };
 
