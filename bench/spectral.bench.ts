@@ -58,10 +58,12 @@ async function useBackend(backend: string): Promise<void> {
   }
 }
 
-function shallowMlp(): tfl.Sequential {
+/** The paper's shallow MLP, optionally with SpectralRegularizer (range [0, 10]) after the hidden layer. */
+function shallowMlp(regularized = false): tfl.Sequential {
   const model = tfl.sequential({
     layers: [
       tfl.layers.dense({ units: H, activation: 'tanh', inputShape: [D] }),
+      ...(regularized ? [spectralRegularizer({ targetAlpha: 3, strength: 1, range: [0, 10] })] : []),
       tfl.layers.dense({ units: C, activation: 'softmax' }),
     ],
   });
@@ -151,19 +153,8 @@ async function benchBackend(backend: string, repeats: number): Promise<Record<st
 
   // The paper's shallow MLP, without and with SpectralRegularizer (range [0, 10]), on two
   // alternating input batches. Steps are interleaved so both models see the same machine state.
-  const build = (regularized: boolean) => {
-    const model = tfl.sequential({
-      layers: [
-        tfl.layers.dense({ units: H, activation: 'tanh', inputShape: [D] }),
-        ...(regularized ? [spectralRegularizer({ targetAlpha: 3, strength: 1, range: [0, 10] })] : []),
-        tfl.layers.dense({ units: C, activation: 'softmax' }),
-      ],
-    });
-    model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
-    return model;
-  };
-  const plain = build(false);
-  const regularized = build(true);
+  const plain = shallowMlp(false);
+  const regularized = shallowMlp(true);
   const inputs = [2, 3].map((seed) => tf.randomUniform([N, D], 0, 1, 'float32', seed));
   const targets = [4, 5].map((seed) => tf.oneHot(tf.randomUniform([N], 0, C, 'int32', seed), C));
   const stepRepeats = Math.max(1, Math.min(repeats, backend === 'cpu' ? 2 : repeats));
@@ -198,12 +189,7 @@ async function benchBackend(backend: string, repeats: number): Promise<Record<st
  */
 async function benchAttacks(backend: string, repeats: number): Promise<Record<string, number>> {
   await useBackend(backend);
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ units: H, activation: 'tanh', inputShape: [D] }),
-      tfl.layers.dense({ units: C, activation: 'softmax' }),
-    ],
-  });
+  const model = shallowMlp();
   const x = tf.randomUniform([1000, D], 0, 1, 'float32', 6);
   const y = tf.randomUniform([1000], 0, C, 'int32', 7);
   const result: Record<string, number> = {};

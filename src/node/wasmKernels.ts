@@ -97,7 +97,7 @@ interface Conv2DBackpropFilterAttrs {
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
   const temporaries: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => {
+  const track = (t: TensorInfo) => {
     temporaries.push(t);
     return t;
   };
@@ -105,21 +105,21 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     let x = (inputs as { x: TensorInfo }).x;
     let dy = (inputs as { dy: TensorInfo }).dy;
     if (dataFormat === 'NCHW') {
-      x = keep(run('Transpose', { x }, { perm: [0, 2, 3, 1] }, backend));
-      dy = keep(run('Transpose', { x: dy }, { perm: [0, 2, 3, 1] }, backend));
+      x = track(run('Transpose', { x }, { perm: [0, 2, 3, 1] }, backend));
+      dy = track(run('Transpose', { x: dy }, { perm: [0, 2, 3, 1] }, backend));
     }
     const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
     const { batchSize, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth, inChannels, outChannels, padInfo } = info;
     const rows = batchSize * outHeight * outWidth;
     const padded =
       padInfo.top || padInfo.bottom || padInfo.left || padInfo.right
-        ? keep(run('PadV2', { x }, { paddings: [[0, 0], [padInfo.top, padInfo.bottom], [padInfo.left, padInfo.right], [0, 0]], constantValue: 0 }, backend))
+        ? track(run('PadV2', { x }, { paddings: [[0, 0], [padInfo.top, padInfo.bottom], [padInfo.left, padInfo.right], [0, 0]], constantValue: 0 }, backend))
         : x;
-    const dyRows = keep(run('Reshape', { x: dy }, { shape: [rows, outChannels] }, backend));
+    const dyRows = track(run('Reshape', { x: dy }, { shape: [rows, outChannels] }, backend));
     const perOffset: TensorInfo[] = [];
     for (let kh = 0; kh < filterHeight; kh++) {
       for (let kw = 0; kw < filterWidth; kw++) {
-        const window = keep(
+        const window = track(
           run(
             'StridedSlice',
             { x: padded },
@@ -136,13 +136,13 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
             backend,
           ),
         );
-        const windowRows = keep(run('Reshape', { x: window }, { shape: [rows, inChannels] }, backend));
-        const windowColumns = keep(run('Transpose', { x: windowRows }, { perm: [1, 0] }, backend));
-        const product = keep(run('BatchMatMul', { a: windowColumns, b: dyRows }, { transposeA: false, transposeB: false }, backend));
-        perOffset.push(keep(run('Reshape', { x: product }, { shape: [1, inChannels, outChannels] }, backend)));
+        const windowRows = track(run('Reshape', { x: window }, { shape: [rows, inChannels] }, backend));
+        const windowColumns = track(run('Transpose', { x: windowRows }, { perm: [1, 0] }, backend));
+        const product = track(run('BatchMatMul', { a: windowColumns, b: dyRows }, { transposeA: false, transposeB: false }, backend));
+        perOffset.push(track(run('Reshape', { x: product }, { shape: [1, inChannels, outChannels] }, backend)));
       }
     }
-    const stacked = perOffset.length === 1 ? (perOffset[0] as TensorInfo) : keep(run('Concat', perOffset, { axis: 0 }, backend));
+    const stacked = perOffset.length === 1 ? (perOffset[0] as TensorInfo) : track(run('Concat', perOffset, { axis: 0 }, backend));
     // The result outlives the temporaries: Reshape shares the data, so it is not in the list.
     return run('Reshape', { x: stacked }, { shape: [filterHeight, filterWidth, inChannels, outChannels] }, backend);
   } finally {
