@@ -38,6 +38,7 @@ import {
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '../internal/seed';
 import { describe } from '../internal/validate';
 import { oneHotLabels } from './labels';
 import { adaptModel, type AttackModel, type ModelAdapter } from './modelAdapter';
@@ -167,12 +168,12 @@ export function gradientStep(prepared: PreparedAttack, origin: Tensor, labels: T
 /** A uniformly random point of the epsilon ball around x, clipped. */
 function randomStartPoint(x: Tensor, o: ResolvedAttackOptions, seed: number): Tensor {
   return tidy(() => {
-    if (o.norm === 'linf') return projectAndClip(add(x, randomUniform(x.shape, -o.epsilon, o.epsilon, 'float32', seed)), x, o);
+    if (o.norm === 'linf') return projectAndClip(add(x, randomUniform(x.shape, -o.epsilon, o.epsilon, 'float32', tfjsSeed(seed))), x, o);
     // Uniform in the L2 ball: gaussian direction, radius epsilon * u^(1/d).
-    const direction = randomNormal(x.shape, 0, 1, 'float32', seed);
+    const direction = randomNormal(x.shape, 0, 1, 'float32', tfjsSeed(seed));
     const unit = div(direction, maximum(exampleNorms(direction), NORM_FLOOR));
     const d = x.size / (x.shape[0] as number);
-    const radius = mul(o.epsilon, pow(randomUniform([x.shape[0] as number, ...x.shape.slice(1).map(() => 1)], 0, 1, 'float32', seed + 1), 1 / d));
+    const radius = mul(o.epsilon, pow(randomUniform([x.shape[0] as number, ...x.shape.slice(1).map(() => 1)], 0, 1, 'float32', tfjsSeed(seed + 1)), 1 / d));
     return projectAndClip(add(x, mul(unit, radius)), x, o);
   });
 }

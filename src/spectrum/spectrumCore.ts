@@ -27,6 +27,7 @@ import {
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
+import { tfjsSeed } from '../internal/seed';
 import { symmetricEigen } from '../internal/symmetricEigen';
 import { rayleighRitz } from './rayleighRitz';
 import { chooseMethod, type ResolvedSpectrumOptions } from './options';
@@ -170,7 +171,7 @@ function subspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptio
   const b = Math.min(k + options.oversampling, features);
   const warm = options.state?.basis;
   const warmUsable = warm != null && warm.shape[0] === b && warm.shape[1] === features;
-  const random = randomNormal([b, features], 0, 1, 'float32', options.seed) as Tensor2D;
+  const random = randomNormal([b, features], 0, 1, 'float32', tfjsSeed(options.seed)) as Tensor2D;
   let y: Tensor2D = warmUsable
     ? (add(warm, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D)
     : random;

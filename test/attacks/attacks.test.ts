@@ -138,6 +138,15 @@ describe('pgd', () => {
     single.forEach((loss, i) => expect(restarted[i]!).toBeGreaterThanOrEqual(loss - 1e-5));
   });
 
+  it('random starts are repeatable with the default seed (0)', () => {
+    const { model } = linearModel(23);
+    const x = tf.tensor2d(inputs(10, 24));
+    const run = () => Array.from(pgd(model, x, labels(10), { epsilon: 0.05, steps: 2, randomStart: true, restarts: 2 }).dataSync());
+    expect(run()).toEqual(run());
+    const l2 = () => Array.from(pgd(model, x, labels(10), { epsilon: 0.5, norm: 'l2', steps: 1, randomStart: true }).dataSync());
+    expect(l2()).toEqual(l2());
+  });
+
   it('batchSize chunks give the same result as one batch', () => {
     const { model } = linearModel(19);
     const x = tf.tensor2d(inputs(25, 20));
