@@ -12,7 +12,7 @@ export { eigenspectrum, type EigenspectrumOptions } from './spectrum/eigenspectr
 export { fitPowerLaw, type FitPowerLawOptions, type PowerLawFit } from './spectrum/fitPowerLaw';
 export { estimateAlpha, type EstimateAlphaOptions, type AlphaEstimate } from './spectrum/estimateAlpha';
 export { SubspaceState } from './spectrum/SubspaceState';
-export type { SpectrumOptions, EigenMethod } from './spectrum/options';
+export type { SpectrumOptions, EigenMethod, RitzSolve } from './spectrum/options';
 export { spectralAlpha, type SpectralAlphaOptions } from './loss/spectralAlpha';
 export { spectralLoss, type SpectralLossOptions, type SpectralLossMode } from './loss/spectralLoss';
 export { SpectralRegularizer, spectralRegularizer, type SpectralRegularizerArgs, type SpectralEpochStats } from './layers/SpectralRegularizer';

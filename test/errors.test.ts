@@ -29,6 +29,7 @@ describe('error messages (pinned word for word)', () => {
     ['k zero', () => eigenspectrum(x(), { k: 0 }), RangeError, 'eigenspectrum: k must be an integer in [1, 4], got 0'],
     ['k fractional', () => eigenspectrum(x(), { k: 2.5 }), RangeError, 'eigenspectrum: k must be an integer in [1, 4], got 2.5'],
     ['unknown method', () => eigenspectrum(x(), { method: 'lanczos' as never }), RangeError, "eigenspectrum: method must be one of 'auto', 'exact', 'subspace', got \"lanczos\""],
+    ['unknown ritzSolve', () => eigenspectrum(x(), { ritzSolve: 'gpu' as never }), RangeError, "eigenspectrum: ritzSolve must be one of 'auto', 'host', 'device', got \"gpu\""],
     ['options not an object', () => eigenspectrum(x(), 3 as never), TypeError, 'eigenspectrum: options must be an object, got 3'],
     ['bad state', () => eigenspectrum(x(), { state: {} as never }), TypeError, 'eigenspectrum: state must be a SubspaceState, got an object'],
     ['negative iterations', () => eigenspectrum(x(), { iterations: -1 }), RangeError, 'eigenspectrum: iterations must be an integer in [0, 1000], got -1'],

@@ -38,6 +38,7 @@ import {
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
+import { syncReadsAreReliable } from '../internal/backendReads';
 import { tfjsSeed } from '../internal/seed';
 import { describe } from '../internal/validate';
 import { oneHotLabels } from './labels';
@@ -98,7 +99,8 @@ export function prepareAttack(fn: string, model: AttackModel, x: unknown, y: unk
   if (!(x instanceof Tensor)) throw new TypeError(`${fn}: x must be a tf.Tensor, got ${describe(x)}`);
   if (x.rank < 2) throw new RangeError(`${fn}: x must have a batch axis and at least one feature axis, got shape [${x.shape.join(', ')}]`);
   const batch = x.shape[0] as number;
-  if (options.clip !== null && batch > 0) {
+  // The range check reads x back; where synchronous reads are unreliable (webgpu) it is skipped.
+  if (options.clip !== null && batch > 0 && syncReadsAreReliable()) {
     const [lo, hi] = options.clip;
     const [xMin, xMax] = tidy(() => [min(x).dataSync()[0] as number, max(x).dataSync()[0] as number]);
     if (!(xMin >= lo && xMax <= hi)) {

@@ -16,6 +16,8 @@ import { resolveAttackOptions, type AttackOptions } from './options';
  *
  * `y` is integer class labels [N] or one-hot [N, C]; with `targeted: true`
  * it is the target class, and the step moves towards it.
+ * The label values and x's range are checked by a synchronous read, which
+ * is skipped on webgpu (unreliable there); nothing else reads back.
  *
  * @example
  * ```ts

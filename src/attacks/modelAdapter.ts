@@ -1,4 +1,4 @@
-import { Tensor, reshape, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
+import { type Tensor, reshape, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import { model as functionalModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { describe } from '../internal/validate';
 import { buildInputGradientForward } from './inputGradientForward';
@@ -60,21 +60,19 @@ export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs
     const beforeSoftmax = functionalModel({ inputs: model.inputs, outputs: last.input as never });
     return { forward: (x) => as2d(beforeSoftmax.apply(x, { training: false }) as Tensor), kind: 'logits', classes, dispose: none };
   }
-  {
-    return {
-      forward: (x) => {
-        // Swap the softmax for the identity for this one synchronous forward pass.
-        const softmax = last.activation as ActivationLike;
-        last.activation = IDENTITY;
-        try {
-          return tidy(() => inference(x));
-        } finally {
-          last.activation = softmax;
-        }
-      },
-      kind: 'logits',
-      classes,
-      dispose: none,
-    };
-  }
+  return {
+    forward: (x) => {
+      // Swap the softmax for the identity for this one synchronous forward pass.
+      const softmax = last.activation as ActivationLike;
+      last.activation = IDENTITY;
+      try {
+        return tidy(() => inference(x));
+      } finally {
+        last.activation = softmax;
+      }
+    },
+    kind: 'logits',
+    classes,
+    dispose: none,
+  };
 }

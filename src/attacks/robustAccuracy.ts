@@ -58,7 +58,7 @@ export async function robustAccuracy(model: AttackModel, x: Tensor, y: Tensor, o
   if (!Array.isArray(epsilons) || epsilons.length === 0) {
     throw new TypeError(`${fn}: epsilons must be a non-empty array of numbers, got ${describe(epsilons)}`);
   }
-  epsilons.forEach((e, i) => assertFiniteAtLeast(fn, `epsilons[${i}]`, e, 0));
+  for (const [i, e] of epsilons.entries()) assertFiniteAtLeast(fn, `epsilons[${i}]`, e, 0);
   const batchSize = options.batchSize ?? 500;
   assertIntegerIn(fn, 'batchSize', batchSize, 1, Number.MAX_SAFE_INTEGER);
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
@@ -78,15 +78,18 @@ export async function robustAccuracy(model: AttackModel, x: Tensor, y: Tensor, o
       let correct = 0;
       for (let start = 0; start < total; start += batchSize) {
         const size = Math.min(batchSize, total - start);
-        correct += tidy(() => {
+        const correctInChunk = tidy(() => {
           const xPart = slice(x, start, size);
           const part = { ...atEpsilon, labels: slice(prepared.labels, start, size) };
           const steps = attack === 'fgsm' ? 1 : template.steps;
           const stepSize = attack === 'fgsm' ? epsilon : template.stepSize;
           const adversarial = runAttack(part as typeof prepared, xPart, steps, stepSize);
           const predicted = argMax(prepared.adapter.forward(adversarial), 1);
-          return sum(equal(predicted, slice(trueClass, start, size))).dataSync()[0] as number;
+          return sum(equal(predicted, slice(trueClass, start, size)));
         });
+        // An asynchronous read: it works on every backend and lets a GPU pipeline drain on its own.
+        correct += (await correctInChunk.data())[0] as number;
+        correctInChunk.dispose();
         onProgress?.({ epsilon, done: start + size, total, fraction: (e * total + start + size) / (epsilons.length * total) });
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
       }

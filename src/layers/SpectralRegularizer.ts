@@ -14,7 +14,7 @@ import { assertOptionsObject, checkRange, describe } from '../internal/validate'
 import { alphaOfSpectrum } from '../loss/powerLawTerms';
 import { penaltyOfSpectrum, resolveLossOptions, type SpectralLossMode } from '../loss/spectralLoss';
 import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
-import { resolveSpectrumOptions, type EigenMethod, type ResolvedSpectrumOptions } from '../spectrum/options';
+import { resolveSpectrumOptions, type EigenMethod, type ResolvedSpectrumOptions, type RitzSolve } from '../spectrum/options';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
 import { SubspaceState } from '../spectrum/SubspaceState';
 
@@ -44,6 +44,8 @@ export interface SpectralRegularizerArgs extends LayerArgs {
   tolerance?: number;
   /** Extra subspace vectors beyond range[1]. @default 10 */
   oversampling?: number;
+  /** Where the subspace method's small solves run: `'host'`, `'device'` or `'auto'` (device on webgpu); see SpectrumOptions. @default 'auto' */
+  ritzSolve?: RitzSolve;
   /** Seed of the first random subspace basis. @default 0 */
   seed?: number;
 }
@@ -126,6 +128,7 @@ export class SpectralRegularizer extends layers.Layer {
       coldStartIterations: args.coldStartIterations,
       tolerance: args.tolerance,
       oversampling: args.oversampling,
+      ritzSolve: args.ritzSolve,
       seed: args.seed,
       state: this.state,
     });
@@ -234,6 +237,7 @@ export class SpectralRegularizer extends layers.Layer {
       coldStartIterations: o.coldStartIterations,
       tolerance: o.tolerance,
       oversampling: o.oversampling,
+      ritzSolve: o.ritzSolve,
       seed: o.seed,
     };
     return { ...super.getConfig(), ...config };

@@ -1,8 +1,8 @@
 import { cast, mean, reshape, square, sub, sum, tensor2d, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import { checkActivations, checkRange, describe } from '../internal/validate';
 import { DEFAULT_RANGE, fitPowerLaw, type PowerLawFit } from './fitPowerLaw';
-import { resolveSpectrumOptions, type EigenMethod, type SpectrumOptions } from './options';
-import { normalizedSpectrum } from './spectrumCore';
+import { chooseMethod, resolveSpectrumOptions, type EigenMethod, type SpectrumOptions } from './options';
+import { exactSpectrumAsync, normalizedSpectrum } from './spectrumCore';
 
 /** Options of {@link estimateAlpha}. */
 export interface EstimateAlphaOptions extends Omit<SpectrumOptions, 'method'> {
@@ -71,9 +71,15 @@ export async function estimateAlpha(
         `${fn}: activations have zero variance over the batch (every row is the same), so alpha is undefined; got total variance ${describe(variance)}`,
       );
     }
-    const spectrumTensor = normalizedSpectrum(input, { batch, features, k, options: resolved });
-    const spectrum = (await spectrumTensor.data()) as Float32Array;
-    spectrumTensor.dispose();
+    const plan = { batch, features, k, options: resolved };
+    let spectrum: Float32Array;
+    if (chooseMethod(resolved.method, k, resolved.oversampling, available) === 'exact') {
+      spectrum = await exactSpectrumAsync(input, plan);
+    } else {
+      const spectrumTensor = normalizedSpectrum(input, plan);
+      spectrum = (await spectrumTensor.data()) as Float32Array;
+      spectrumTensor.dispose();
+    }
     return { ...fitPowerLaw(spectrum, { range }), spectrum, range };
   } finally {
     owned?.dispose();

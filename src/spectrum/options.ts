@@ -1,10 +1,16 @@
 import type { SubspaceState } from './SubspaceState';
+import { syncReadsAreReliable } from '../internal/backendReads';
 import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
 
 /** How the leading eigenvalues are computed. */
 export type EigenMethod = 'auto' | 'exact' | 'subspace';
 
 export const EIGEN_METHODS: readonly EigenMethod[] = ['auto', 'exact', 'subspace'];
+
+/** Where the subspace method's small b x b solves run. */
+export type RitzSolve = 'auto' | 'host' | 'device';
+
+export const RITZ_SOLVES: readonly RitzSolve[] = ['auto', 'host', 'device'];
 
 /**
  * Options shared by every function that computes an eigenspectrum of
@@ -17,7 +23,9 @@ export interface SpectrumOptions {
    * smaller of the Gram (N x N) and covariance (f x f) matrices; for analysis
    * and as a reference. `'subspace'`: only the leading eigenvalues, by block
    * subspace iteration with Rayleigh-Ritz, on the device. `'auto'`:
-   * `'subspace'` when `4 * (k + oversampling) <= min(N, f)`, else `'exact'`.
+   * `'subspace'` when `4 * (k + oversampling) <= min(N, f)`, else `'exact'`;
+   * always `'subspace'` on backends without a reliable synchronous read
+   * (webgpu), because `'exact'` reads the whole matrix back synchronously.
    * @default 'auto'
    */
   method?: EigenMethod;
@@ -56,6 +64,19 @@ export interface SpectrumOptions {
    */
   state?: SubspaceState;
   /**
+   * Where the subspace method's small steps run (`'subspace'` only).
+   * `'host'`: each iteration reads back two b x b matrices
+   * (b = k + oversampling) and solves them in float64 on the CPU, and the
+   * iteration stops early once the Ritz values settle (`tolerance`).
+   * `'device'`: Gram-Schmidt and a parallel Jacobi eigensolver written in
+   * tfjs ops, so nothing at all is read back; the iteration counts are then
+   * exact, because stopping early would need a read. `'auto'`: `'device'` on
+   * backends whose synchronous read is unreliable (webgpu), `'host'`
+   * elsewhere, where the read is cheap.
+   * @default 'auto'
+   */
+  ritzSolve?: RitzSolve;
+  /**
    * Seed of the random starting basis (`'subspace'` only).
    * @default 0
    */
@@ -69,6 +90,7 @@ export interface ResolvedSpectrumOptions {
   coldStartIterations: number;
   tolerance: number;
   oversampling: number;
+  ritzSolve: RitzSolve;
   state: SubspaceState | undefined;
   seed: number;
 }
@@ -79,6 +101,7 @@ export const SPECTRUM_DEFAULTS = {
   coldStartIterations: 30,
   tolerance: 1e-4,
   oversampling: 10,
+  ritzSolve: 'auto',
   seed: 0,
 } as const satisfies Omit<ResolvedSpectrumOptions, 'state'>;
 
@@ -92,6 +115,7 @@ export function resolveSpectrumOptions(fn: string, options: SpectrumOptions | un
     coldStartIterations: o.coldStartIterations ?? SPECTRUM_DEFAULTS.coldStartIterations,
     tolerance: o.tolerance ?? SPECTRUM_DEFAULTS.tolerance,
     oversampling: o.oversampling ?? SPECTRUM_DEFAULTS.oversampling,
+    ritzSolve: o.ritzSolve ?? SPECTRUM_DEFAULTS.ritzSolve,
     state: o.state,
     seed: o.seed ?? SPECTRUM_DEFAULTS.seed,
   };
@@ -100,6 +124,7 @@ export function resolveSpectrumOptions(fn: string, options: SpectrumOptions | un
   assertIntegerIn(fn, 'coldStartIterations', resolved.coldStartIterations, 0, 1000);
   assertFiniteAtLeast(fn, 'tolerance', resolved.tolerance, 0);
   assertIntegerIn(fn, 'oversampling', resolved.oversampling, 0, 10_000);
+  assertOneOf(fn, 'ritzSolve', resolved.ritzSolve, RITZ_SOLVES);
   assertIntegerIn(fn, 'seed', resolved.seed, 0, 2 ** 31 - 1);
   if (resolved.state !== undefined && !isSubspaceStateLike(resolved.state)) {
     throw new TypeError(`${fn}: state must be a SubspaceState, got ${describe(resolved.state)}`);
@@ -114,5 +139,12 @@ function isSubspaceStateLike(value: unknown): boolean {
 /** The concrete method for a spectrum of `k` leading values out of `available`. */
 export function chooseMethod(method: EigenMethod, k: number, oversampling: number, available: number): 'exact' | 'subspace' {
   if (method !== 'auto') return method;
+  if (!syncReadsAreReliable()) return 'subspace';
   return 4 * (k + oversampling) <= available ? 'subspace' : 'exact';
+}
+
+/** The concrete place for the subspace method's small solves on the current backend. */
+export function chooseRitzSolve(ritzSolve: RitzSolve): 'host' | 'device' {
+  if (ritzSolve !== 'auto') return ritzSolve;
+  return syncReadsAreReliable() ? 'host' : 'device';
 }

@@ -30,7 +30,9 @@ import {
 import { tfjsSeed } from '../internal/seed';
 import { symmetricEigen } from '../internal/symmetricEigen';
 import { rayleighRitz } from './rayleighRitz';
-import { chooseMethod, type ResolvedSpectrumOptions } from './options';
+import { deviceSymmetricEigen } from './deviceJacobi';
+import { chooseMethod, chooseRitzSolve, type ResolvedSpectrumOptions } from './options';
+import { orthonormalizeRows } from './orthonormalizeRows';
 
 /**
  * The differentiable eigenspectrum behind every public function.
@@ -70,7 +72,12 @@ export function normalizedSpectrum(activations: Tensor, plan: SpectrumPlan): Ten
       const input = args[0] as Tensor2D;
       const save = args[1] as GradSaveFunc;
       const ac = sub(input, mean(input, 0, true)) as Tensor2D;
-      const forward = method === 'exact' ? exactForward(ac, k) : subspaceForward(ac, k, options);
+      const forward =
+        method === 'exact'
+          ? exactForward(ac, k)
+          : chooseRitzSolve(options.ritzSolve) === 'device'
+            ? deviceSubspaceForward(ac, k, options)
+            : subspaceForward(ac, k, options);
       save(
         forward.vectors && forward.projections
           ? [ac, forward.value, forward.traceSafe, forward.vectors, forward.projections]
@@ -105,14 +112,37 @@ function safeTrace(ac: Tensor2D): Scalar {
 /** Full host eigendecomposition of the smaller of Gram and covariance. */
 function exactForward(ac: Tensor2D, k: number): ForwardResult {
   const { matrix, size } = smallerSideMatrix(ac);
-  const host = matrix.dataSync();
+  const { normalized, denominator } = exactFromHost(matrix.dataSync(), size, k);
+  return { value: tensor1d(normalized), traceSafe: scalar(denominator) };
+}
+
+/**
+ * The exact normalised spectrum read asynchronously, for callers that need
+ * no gradient ({@link estimateAlpha}): it works on every backend, webgpu
+ * included, whose synchronous read is unreliable.
+ */
+export async function exactSpectrumAsync(activations: Tensor, plan: SpectrumPlan): Promise<Float32Array> {
+  const { batch, features, k } = plan;
+  const { matrix, size } = tidy(() => {
+    const flat = reshape(cast(activations, 'float32'), [batch, features]) as Tensor2D;
+    const side = smallerSideMatrix(sub(flat, mean(flat, 0, true)) as Tensor2D);
+    return { matrix: side.matrix, size: side.size };
+  });
+  try {
+    return exactFromHost(await matrix.data(), size, k).normalized;
+  } finally {
+    matrix.dispose();
+  }
+}
+
+function exactFromHost(host: ArrayLike<number>, size: number, k: number): { normalized: Float32Array; denominator: number } {
   const { values } = symmetricEigen(host, size, false);
   let trace = 0;
   for (let i = 0; i < size; i++) trace += host[i * size + i] as number;
   const denominator = Math.max(trace, TRACE_FLOOR);
   const normalized = new Float32Array(k);
   for (let i = 0; i < k; i++) normalized[i] = Math.max(values[i] as number, 0) / denominator;
-  return { value: tensor1d(normalized), traceSafe: scalar(denominator) };
+  return { normalized, denominator };
 }
 
 /** Gram matrix Ac Ac^T when N <= f, else covariance Ac^T Ac: the smaller square. */
@@ -218,4 +248,44 @@ function settled(previous: Float64Array, current: Float64Array, k: number, toler
     if (Math.abs(now - before) > tolerance * Math.max(Math.abs(now), Number.MIN_VALUE)) return false;
   }
   return true;
+}
+
+/** Jacobi sweeps for the final Rayleigh-Ritz solve on the device; see deviceSymmetricEigen. */
+const DEVICE_SWEEPS_WARM = 3;
+const DEVICE_SWEEPS_COLD = 6;
+
+/**
+ * The same block subspace iteration with nothing read back (`ritzSolve:
+ * 'device'`): orthogonal iteration, Q <- orth(Q Sigma) by Gram-Schmidt, for
+ * exactly the allowed number of steps, then one Rayleigh-Ritz solve of
+ * H = Q Sigma Q^T by device Jacobi. Orthonormalising the rows every step is
+ * what keeps float32 from collapsing them onto the leading eigenvector;
+ * Rayleigh-Ritz only rotates within the span, so once at the end suffices.
+ */
+function deviceSubspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptions): ForwardResult {
+  const [batch, features] = ac.shape;
+  const b = Math.min(k + options.oversampling, features);
+  const warm = options.state?.basis;
+  const warmUsable = warm != null && warm.shape[0] === b && warm.shape[1] === features;
+  const steps = warmUsable ? options.iterations : options.coldStartIterations;
+  let q: Tensor2D = tidy(() => {
+    const random = randomNormal([b, features], 0, 1, 'float32', tfjsSeed(options.seed)) as Tensor2D;
+    return orthonormalizeRows(warmUsable ? (add(warm, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D) : random);
+  });
+  for (let step = 0; step < steps; step++) {
+    const next = tidy(() => orthonormalizeRows(matMul(transpose(matMul(ac, transpose(q))), ac)));
+    q.dispose();
+    q = next;
+  }
+  const projections: Tensor2D = matMul(ac, transpose(q)); // N x b
+  const { values, vectors } = deviceSymmetricEigen(matMul(transpose(projections), projections), warmUsable ? DEVICE_SWEEPS_WARM : DEVICE_SWEEPS_COLD);
+  const ritzVectors: Tensor2D = matMul(transpose(vectors), q); // b x f, orthonormal rows, descending
+  options.state?.update(keep(ritzVectors));
+  const traceSafe = safeTrace(ac);
+  return {
+    value: div(maximum(slice(values, 0, k), 0), traceSafe) as Tensor1D,
+    traceSafe,
+    vectors: slice(ritzVectors, [0, 0], [k, features]) as Tensor2D,
+    projections: slice(matMul(projections, vectors), [0, 0], [batch, k]) as Tensor2D,
+  };
 }

@@ -135,7 +135,7 @@ describe('pgd', () => {
     const ce = (adv: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(y, C), tf.log(model.predict(adv) as tf.Tensor), undefined, 0, tf.Reduction.NONE).dataSync();
     const single = ce(pgd(model, x, y, { epsilon: 0.05, steps: 5 }));
     const restarted = ce(pgd(model, x, y, { epsilon: 0.05, steps: 5, restarts: 4 }));
-    single.forEach((loss, i) => expect(restarted[i]!).toBeGreaterThanOrEqual(loss - 1e-5));
+    for (const [i, loss] of single.entries()) expect(restarted[i]!).toBeGreaterThanOrEqual(loss - 1e-5);
   });
 
   it('random starts are repeatable with the default seed (0)', () => {

@@ -19,7 +19,7 @@ describe('cross-entropy from logits (custom gradient)', () => {
       const p = e.map((v) => v / total);
       const c = y[n]!.indexOf(1);
       expect(value[n]!).toBeCloseTo(-Math.log(p[c]!), 5);
-      p.forEach((pc, j) => expect(gradient[n]![j]!).toBeCloseTo(pc - y[n]![j]!, 6));
+      for (const [j, pc] of p.entries()) expect(gradient[n]![j]!).toBeCloseTo(pc - y[n]![j]!, 6);
     });
   });
 

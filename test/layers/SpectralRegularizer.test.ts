@@ -171,7 +171,7 @@ describe('SpectralRegularizer: serialization', () => {
 
   it('getConfig holds every option', () => {
     const config = build().getLayer('spec').getConfig();
-    expect(config).toMatchObject({ targetAlpha: 2.5, strength: 0.3, range: [1, 9], mode: 'nassar', method: 'subspace', iterations: 3, coldStartIterations: 30, tolerance: 1e-4, oversampling: 10, seed: 0 });
+    expect(config).toMatchObject({ targetAlpha: 2.5, strength: 0.3, range: [1, 9], mode: 'nassar', method: 'subspace', iterations: 3, coldStartIterations: 30, tolerance: 1e-4, oversampling: 10, ritzSolve: 'auto', seed: 0 });
   });
 
   it('round trips through save/load in memory: same predictions, same config', async () => {

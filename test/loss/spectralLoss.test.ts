@@ -73,13 +73,13 @@ describe('gradients against central finite differences', () => {
     ['Gram side (N < f)', 14, 30],
   ];
   for (const [side, n, f] of shapes) {
-    for (const method of ['exact', 'subspace'] as const) {
+    for (const [method, ritzSolve] of [['exact', 'host'], ['subspace', 'host'], ['subspace', 'device']] as const) {
       for (const mode of modes) {
-        it(`${mode}, ${method}, ${side}`, () => {
+        it(`${mode}, ${method}${method === 'subspace' ? ` (${ritzSolve} solve)` : ''}, ${side}`, () => {
           const x = tf.tensor2d(powerLawSamples(n, f, 1.2, n + f));
           const range: [number, number] = [1, 8];
           const loss = (a: tf.Tensor) =>
-            spectralLoss(a, { targetAlpha: 2, mode, method, range, oversampling: 8, coldStartIterations: 60, tolerance: 1e-7 });
+            spectralLoss(a, { targetAlpha: 2, mode, method, ritzSolve, range, oversampling: 8, coldStartIterations: 60, tolerance: 1e-7 });
           expectGradientMatches(directionalDerivatives(loss, x, 4, 1e-2, 17), 1e-2);
         });
       }
@@ -92,7 +92,7 @@ describe('gradients against central finite differences', () => {
   });
 
   it('gradient descent on the slope loss moves alpha to the target', () => {
-    let x = tf.variable(tf.tensor2d(gaussianMatrix(80, 30, 8)));
+    const x = tf.variable(tf.tensor2d(gaussianMatrix(80, 30, 8)));
     const optimizer = tf.train.adam(0.05);
     const before = spectralAlpha(x, { method: 'exact' }).dataSync()[0]!;
     for (let i = 0; i < 150; i++) {
@@ -151,6 +151,29 @@ describe('device residency of the subspace path', () => {
     const b = 10 + 10;
     expect(sizes.length).toBeGreaterThan(0);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * b * b);
+    state.dispose();
+    x.dispose();
+  });
+
+  it("ritzSolve 'device': loss + gradient, cold and warm, read nothing back at all", () => {
+    const x = tf.tensor2d(gaussianMatrix(200, 150, 6));
+    const state = new SubspaceState();
+    // Every dataSync / arraySync goes through the engine's readSync.
+    let reads = 0;
+    const engine = tf.engine() as unknown as { readSync: (id: object) => unknown };
+    const engineRead = engine.readSync.bind(engine);
+    engine.readSync = (dataId: object) => {
+      reads++;
+      return engineRead(dataId);
+    };
+    try {
+      for (let i = 0; i < 3; i++) {
+        tf.grad((a: tf.Tensor) => spectralLoss(a, { targetAlpha: 2, method: 'subspace', ritzSolve: 'device', state }))(x).dispose();
+      }
+    } finally {
+      engine.readSync = engineRead;
+    }
+    expect(reads).toBe(0);
     state.dispose();
     x.dispose();
   });

@@ -59,7 +59,7 @@ describe('wasm kernel fixes match the cpu backend', () => {
       );
     const cpu = await on('cpu', compute);
     const wasm = await on('wasm', compute);
-    cpu.forEach((values, i) => expect(maxDiff(values, wasm[i]!)).toBeLessThan(1e-5));
+    for (const [i, values] of cpu.entries()) expect(maxDiff(values, wasm[i]!)).toBeLessThan(1e-5);
   });
 
   it('max-pool gradients, including windows where every value is negative', async () => {
@@ -78,7 +78,7 @@ describe('wasm kernel fixes match the cpu backend', () => {
     const cpu = await on('cpu', compute);
     const wasm = await on('wasm', compute);
     expect(wasm[0]).toEqual([0, 1.5, 0, 0]);
-    cpu.forEach((values, i) => expect(maxDiff(values, wasm[i]!)).toBe(0));
+    for (const [i, values] of cpu.entries()) expect(maxDiff(values, wasm[i]!)).toBe(0);
   });
 
   it('conv2d filter gradients (valid/same padding, strides 1 and 2, odd sizes)', async () => {
@@ -149,7 +149,7 @@ describe('wasm kernel fixes match the cpu backend', () => {
       await tf.setBackend('wasm');
       const wasm = await step();
       expect(maxDiff(cpu.inputGradient, wasm.inputGradient)).toBeLessThan(1e-5);
-      cpu.weights.forEach((w, i) => expect(maxDiff(w, wasm.weights[i]!)).toBeLessThan(1e-4));
+      for (const [i, w] of cpu.weights.entries()) expect(maxDiff(w, wasm.weights[i]!)).toBeLessThan(1e-4);
       // The step moved the weights: the comparison is not between two unchanged models.
       expect(maxDiff(cpu.weights[0]!, initial[0]!.values)).toBeGreaterThan(1e-4);
     });

@@ -19,6 +19,14 @@ interface LapackCase {
   trace: number;
 }
 const cases = lapack.cases as unknown as LapackCase[];
+/** The subspace method's two placements of its small solves: float64 on the host, tfjs ops on the device. */
+const RITZ_SOLVES = ['host', 'device'] as const;
+type Variant = { method: 'exact' | 'subspace'; ritzSolve?: 'host' | 'device'; label: string };
+const VARIANTS: Variant[] = [
+  { method: 'exact', label: 'exact' },
+  { method: 'subspace', ritzSolve: 'host', label: 'subspace, host solve' },
+  { method: 'subspace', ritzSolve: 'device', label: 'subspace, device solve' },
+];
 
 function relativeErrors(actual: ArrayLike<number>, expected: ArrayLike<number>): number[] {
   return Array.from({ length: expected.length }, (_, i) => Math.abs(actual[i]! - expected[i]!) / Math.abs(expected[i]!));
@@ -34,15 +42,17 @@ describe('eigenspectrum against LAPACK (numpy eigvalsh) fixtures', () => {
       x.dispose();
     });
 
-    it(`subspace: leading 10 within 1e-2 of exact (${c.name})`, () => {
-      const x = tf.tensor2d(c.activations);
-      const exact = eigenspectrum(x, { method: 'exact', k: 10 }).dataSync();
-      const subspace = eigenspectrum(x, { method: 'subspace', k: 10 }).dataSync();
-      expect(Math.max(...relativeErrors(subspace, exact))).toBeLessThan(1e-2);
-      const expected = c.eigenvalues.slice(0, 10).map((v) => v / c.trace);
-      expect(Math.max(...relativeErrors(subspace, expected))).toBeLessThan(1e-2);
-      x.dispose();
-    });
+    for (const ritzSolve of RITZ_SOLVES) {
+      it(`subspace (${ritzSolve} solve): leading 10 within 1e-2 of exact (${c.name})`, () => {
+        const x = tf.tensor2d(c.activations);
+        const exact = eigenspectrum(x, { method: 'exact', k: 10 }).dataSync();
+        const subspace = eigenspectrum(x, { method: 'subspace', k: 10, ritzSolve }).dataSync();
+        expect(Math.max(...relativeErrors(subspace, exact))).toBeLessThan(1e-2);
+        const expected = c.eigenvalues.slice(0, 10).map((v) => v / c.trace);
+        expect(Math.max(...relativeErrors(subspace, expected))).toBeLessThan(1e-2);
+        x.dispose();
+      });
+    }
   }
 
   it("k: 'all' returns min(N, f) values that sum to 1", () => {
@@ -60,9 +70,9 @@ describe('eigenspectrum: analytic spectra', () => {
   const total = lambdas.reduce((a, b) => a + b, 0);
   const x = () => tf.tensor2d(activationsWithSpectrum(300, lambdas, 3));
 
-  for (const method of ['exact', 'subspace'] as const) {
-    it(`${method} recovers a constructed spectrum n^-1.5 (leading 10, 1e-3 relative)`, () => {
-      const got = eigenspectrum(x(), { method, k: 10 }).dataSync();
+  for (const { method, ritzSolve, label } of VARIANTS) {
+    it(`${label} recovers a constructed spectrum n^-1.5 (leading 10, 1e-3 relative)`, () => {
+      const got = eigenspectrum(x(), { method, ritzSolve, k: 10 }).dataSync();
       const expected = lambdas.slice(0, 10).map((v) => v / total);
       expect(Math.max(...relativeErrors(got, expected))).toBeLessThan(1e-3);
     });
@@ -92,22 +102,24 @@ describe('eigenspectrum: analytic spectra', () => {
 });
 
 describe('eigenspectrum: warm start', () => {
-  it('a kept SubspaceState makes later calls start from the previous eigenvectors', () => {
+  for (const ritzSolve of RITZ_SOLVES) {
+  it(`a kept SubspaceState makes later calls start from the previous eigenvectors (${ritzSolve} solve)`, () => {
     const c = cases[2]!;
     const x = tf.tensor2d(c.activations);
     const exact = eigenspectrum(x, { method: 'exact', k: 10 }).dataSync();
     const state = new SubspaceState();
     // One cold call fills the state; then a warm call with a single iteration is as accurate.
-    eigenspectrum(x, { method: 'subspace', k: 10, state }).dispose();
+    eigenspectrum(x, { method: 'subspace', k: 10, state, ritzSolve }).dispose();
     expect(state.basis?.shape).toEqual([20, 80]);
-    const warm = eigenspectrum(x, { method: 'subspace', k: 10, state, iterations: 1 }).dataSync();
+    const warm = eigenspectrum(x, { method: 'subspace', k: 10, state, iterations: 1, ritzSolve }).dataSync();
     expect(Math.max(...relativeErrors(warm, exact))).toBeLessThan(1e-3);
     // A cold start limited to one iteration is visibly worse: the state is doing the work.
-    const cold = eigenspectrum(x, { method: 'subspace', k: 10, coldStartIterations: 1 }).dataSync();
+    const cold = eigenspectrum(x, { method: 'subspace', k: 10, coldStartIterations: 1, ritzSolve }).dataSync();
     expect(Math.max(...relativeErrors(cold, exact))).toBeGreaterThan(Math.max(...relativeErrors(warm, exact)));
     state.dispose();
     expect(state.basis).toBeNull();
   });
+  }
 
   it('a state whose shape no longer fits is replaced, not reused', () => {
     const state = new SubspaceState();
@@ -120,8 +132,8 @@ describe('eigenspectrum: warm start', () => {
 
 describe('eigenspectrum: degenerate input stays finite', () => {
   const finite = (t: tf.Tensor) => Array.from(t.dataSync()).every(Number.isFinite);
-  const grads = (x: tf.Tensor, method: 'exact' | 'subspace') =>
-    tf.grad((a: tf.Tensor) => tf.sum(tf.mul(eigenspectrum(a, { method, k: 5 }), tf.linspace(1, 2, 5))))(x);
+  const grads = (x: tf.Tensor, variant: Variant) =>
+    tf.grad((a: tf.Tensor) => tf.sum(tf.mul(eigenspectrum(a, { ...variant, k: 5 }), tf.linspace(1, 2, 5))))(x);
 
   const degenerate: Record<string, () => tf.Tensor> = {
     'zero variance': () => tf.fill([30, 12], 3),
@@ -133,25 +145,25 @@ describe('eigenspectrum: degenerate input stays finite', () => {
     'batch smaller than features': () => tf.tensor2d(gaussianMatrix(6, 40, 4)),
   };
   for (const [name, make] of Object.entries(degenerate)) {
-    for (const method of ['exact', 'subspace'] as const) {
-      it(`${name} (${method}): finite spectrum and gradient`, () => {
+    for (const variant of VARIANTS) {
+      it(`${name} (${variant.label}): finite spectrum and gradient`, () => {
         const x = make();
-        expect(finite(eigenspectrum(x, { method, k: 5 }))).toBe(true);
-        expect(finite(grads(x, method))).toBe(true);
+        expect(finite(eigenspectrum(x, { ...variant, k: 5 }))).toBe(true);
+        expect(finite(grads(x, variant))).toBe(true);
       });
     }
   }
 });
 
 describe('eigenspectrum: memory', () => {
-  for (const method of ['exact', 'subspace'] as const) {
-    it(`${method}: no tensor leak over repeated spectrum + gradient calls`, async () => {
+  for (const { method, ritzSolve, label } of VARIANTS) {
+    it(`${label}: no tensor leak over repeated spectrum + gradient calls`, async () => {
       const x = tf.tensor2d(gaussianMatrix(64, 48, 9));
       const state = new SubspaceState();
       const run = () => {
-        const g = tf.grad((a: tf.Tensor) => tf.sum(eigenspectrum(a, { method, k: 5, state })))(x);
+        const g = tf.grad((a: tf.Tensor) => tf.sum(eigenspectrum(a, { method, ritzSolve, k: 5, state })))(x);
         g.dispose();
-        eigenspectrum(x, { method, k: 5, state }).dispose();
+        eigenspectrum(x, { method, ritzSolve, k: 5, state }).dispose();
       };
       run(); // the first call creates the kept state
       await expectNoLeak(() => {
@@ -173,12 +185,12 @@ describe('eigenspectrum gradient against central finite differences', () => {
     ['Gram side (N < f)', 14, 30],
   ];
   for (const [side, n, f] of shapes) {
-    for (const method of ['exact', 'subspace'] as const) {
-      it(`${method}, ${side}`, () => {
+    for (const { method, ritzSolve, label } of VARIANTS) {
+      it(`${label}, ${side}`, () => {
         const x = tf.tensor2d(powerLawSamples(n, f, 1, n * f));
         const weights = tf.tensor1d([3, -1, 2, 0.5, -2, 1]);
         const objective = (a: tf.Tensor) =>
-          tf.sum(tf.mul(eigenspectrum(a, { method, k: 6, coldStartIterations: 60, tolerance: 1e-7 }), weights)) as tf.Scalar;
+          tf.sum(tf.mul(eigenspectrum(a, { method, ritzSolve, k: 6, coldStartIterations: 60, tolerance: 1e-7 }), weights)) as tf.Scalar;
         expectGradientMatches(directionalDerivatives(objective, x, 4, 1e-2, 23), 1e-2);
       });
     }
