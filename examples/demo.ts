@@ -26,7 +26,7 @@ import { completeConfig, runExperiment, runFileName, type ExperimentResult } fro
 async function main(): Promise<void> {
   const backend = await setupNodeBackend();
   console.log(`spectral-reg demo on tfjs ${tf.version_core}, backend ${backend}\n`);
-  const dataset = loadDataset('mnist', 10_000, 2_000);
+  const dataset = await loadDataset('mnist', 10_000, 2_000);
 
   const pixels = tf.tensor2d(dataset.train.images.subarray(0, 5000 * 784), [5000, 784]);
   const pixelAlpha = await estimateAlpha(pixels, { range: [0, 10] });

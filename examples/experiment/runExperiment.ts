@@ -107,7 +107,7 @@ export interface RunHooks {
 
 export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}): Promise<ExperimentResult> {
   const started = performance.now();
-  const data = hooks.dataset ?? loadDataset(config.dataset, config.trainLimit ?? Infinity, config.testLimit ?? Infinity);
+  const data = hooks.dataset ?? (await loadDataset(config.dataset, config.trainLimit ?? Infinity, config.testLimit ?? Infinity));
   const shape = data.imageShape;
   const trainCount = Math.min(data.train.count, config.trainLimit ?? Infinity);
   const testCount = Math.min(data.test.count, config.testLimit ?? Infinity);
