@@ -9,7 +9,7 @@ import {
   maximum,
   reshape,
   rsqrt,
-  sign,
+  step,
   slice,
   sqrt,
   square,
@@ -20,7 +20,6 @@ import {
   tidy,
   topk,
   matMul,
-  transpose,
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
@@ -80,13 +79,20 @@ export function deviceSymmetricEigen(matrix: Tensor2D, sweeps: number): { values
   });
 }
 
+/** Per-round constants; index and sign vectors are n x 1 columns, so every per-pair value is one. */
 interface RoundTensors {
-  diagonalIndex: Tensor1D;
-  offDiagonalIndex: Tensor1D;
-  transposedOffDiagonalIndex: Tensor1D;
-  partnerDiagonalIndex: Tensor1D;
+  /** i * n + i. */
+  diagonalIndex: Tensor2D;
+  /** p * n + p for the partner p. */
+  partnerDiagonalIndex: Tensor2D;
+  /**
+   * The pair's upper-triangle entry, min(i, p) * n + max(i, p), read by both members:
+   * float32 products leave A slightly asymmetric, and both members of a pair must compute
+   * the same angle or J stops being orthogonal.
+   */
+  offDiagonalIndex: Tensor2D;
   /** +1 for the first index of a pair, -1 for the second. */
-  side: Tensor1D;
+  side: Tensor2D;
   /** P[i, partner(i)] = 1. */
   swap: Tensor2D;
 }
@@ -96,24 +102,23 @@ function rotate(a: Tensor2D, v: Tensor2D, round: RoundTensors, identity: Tensor2
   const flat = reshape(a, [n * n]);
   const own = gather(flat, round.diagonalIndex);
   const other = gather(flat, round.partnerDiagonalIndex);
-  // Average a_pq and a_qp: float32 products leave A slightly asymmetric, and both members of a
-  // pair must compute the same angle or J stops being orthogonal.
-  const off = mul(add(gather(flat, round.offDiagonalIndex), gather(flat, round.transposedOffDiagonalIndex)), 0.5);
-  // h = a_qq - a_pp is the same on both members of a pair; tan(2 theta) = 2 a_pq / h with
-  // |theta| <= pi / 4, and h = 0 counts as positive so that both members agree.
+  const off = gather(flat, round.offDiagonalIndex);
+  // h = a_qq - a_pp, bit-identical on both members of a pair (negation and subtraction are exact
+  // in sign), so any fixed sign convention agrees; h = 0 counts as negative, and either root works.
   const h = mul(round.side, sub(other, own));
-  const signOfH = sign(add(sign(h), 0.5));
-  // t = tan(theta) = 2 a_pq sign(h) / (|h| + sqrt(h^2 + 4 a_pq^2)), the smaller root, without
-  // trigonometry: WGSL only promises sin/cos to about 5e-4, which would break orthogonality.
-  const root = sqrt(add(square(h), mul(square(off), 4)));
-  const t = div(mul(mul(off, 2), signOfH), maximum(add(abs(h), root), TINY));
-  const cosine = rsqrt(add(square(t), 1));
-  const c = reshape(cosine, [n, 1]);
-  const s = reshape(mul(mul(round.side, t), cosine), [n, 1]);
+  const signOfH = step(h, -1);
+  // t = tan(theta) = 2 a_pq sign(h) / (|h| + sqrt(h^2 + 4 a_pq^2)), the smaller root of
+  // t^2 + (h / a_pq) t - 1 = 0, without trigonometry: WGSL only promises sin/cos to about
+  // 5e-4, which would break orthogonality.
+  const twiceOff = mul(off, 2);
+  const root = sqrt(add(square(h), square(twiceOff)));
+  const t = div(mul(twiceOff, signOfH), maximum(add(abs(h), root), TINY));
+  const c = rsqrt(add(square(t), 1));
+  const s = mul(mul(round.side, t), c);
   // J[p, p] = J[q, q] = c, J[p, q] = s, J[q, p] = -s.
   const rotation = add(mul(identity, c), mul(round.swap, s)) as Tensor2D;
   return {
-    a: matMul(matMul(transpose(rotation), a), rotation),
+    a: matMul(rotation, matMul(a, rotation), true, false),
     v: matMul(v, rotation),
   };
 }
@@ -121,12 +126,12 @@ function rotate(a: Tensor2D, v: Tensor2D, round: RoundTensors, identity: Tensor2
 function roundTensors(partner: number[], n: number): RoundTensors {
   const swap = new Float32Array(n * n);
   for (const [i, p] of partner.entries()) swap[i * n + p] = 1;
+  const column = (values: number[], dtype: 'int32' | 'float32') => tensor2d(values, [n, 1], dtype);
   return {
-    diagonalIndex: tensor1d(partner.map((_, i) => i * n + i), 'int32'),
-    offDiagonalIndex: tensor1d(partner.map((p, i) => i * n + p), 'int32'),
-    transposedOffDiagonalIndex: tensor1d(partner.map((p, i) => p * n + i), 'int32'),
-    partnerDiagonalIndex: tensor1d(partner.map((p) => p * n + p), 'int32'),
-    side: tensor1d(partner.map((p, i) => (i < p ? 1 : -1))),
+    diagonalIndex: column(partner.map((_, i) => i * n + i), 'int32'),
+    partnerDiagonalIndex: column(partner.map((p) => p * n + p), 'int32'),
+    offDiagonalIndex: column(partner.map((p, i) => Math.min(i, p) * n + Math.max(i, p)), 'int32'),
+    side: column(partner.map((p, i) => (i < p ? 1 : -1)), 'float32'),
     swap: tensor2d(swap, [n, n]),
   };
 }

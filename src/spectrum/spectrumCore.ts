@@ -270,7 +270,9 @@ function deviceSubspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectru
   const steps = warmUsable ? options.iterations : options.coldStartIterations;
   let q: Tensor2D = tidy(() => {
     const random = randomNormal([b, features], 0, 1, 'float32', tfjsSeed(options.seed)) as Tensor2D;
-    return orthonormalizeRows(warmUsable ? (add(warm, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D) : random);
+    const start = warmUsable ? (add(warm, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D) : random;
+    // A power step orthonormalises its own output, so the start needs it only when no step follows.
+    return steps === 0 ? orthonormalizeRows(start) : start;
   });
   for (let step = 0; step < steps; step++) {
     const next = tidy(() => orthonormalizeRows(matMul(transpose(matMul(ac, transpose(q))), ac)));
