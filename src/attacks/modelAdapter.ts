@@ -4,7 +4,14 @@ import { describe } from '../internal/validate';
 import { buildInputGradientForward } from './inputGradientForward';
 import type { ModelOutputs } from './options';
 
-/** A tfjs-layers model, or any function from inputs to outputs [N, C]. */
+/**
+ * A tfjs-layers model, or any function from inputs to outputs [N, C].
+ * @example
+ * ```ts
+ * const asFunction: AttackModel = (x) => tf.matMul(tf.reshape(x, [-1, 784]), weights); // logits
+ * const xAdv = fgsm(asFunction, xTest, yTest, { epsilon: 0.1 });
+ * ```
+ */
 export type AttackModel = LayersModel | ((x: Tensor) => Tensor);
 
 /** How an attack evaluates a model: outputs of the kind the loss expects, in inference mode. */

@@ -1,19 +1,48 @@
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
 
-/** The norm of the perturbation ball. */
+/**
+ * The norm of the perturbation ball.
+ * @example
+ * ```ts
+ * const norm: AttackNorm = 'l2';
+ * const xAdv = pgd(model, xTest, yTest, { epsilon: 1.5, stepSize: 0.1, norm });
+ * ```
+ */
 export type AttackNorm = 'linf' | 'l2';
-/** What the model returns: `'auto'` detects a LayersModel's softmax; functions default to logits. */
+/**
+ * What the model returns: `'auto'` detects a LayersModel's softmax; functions default to logits.
+ * @example
+ * ```ts
+ * // A plain function that returns probabilities: say so, and the loss is computed accordingly.
+ * const outputs: ModelOutputs = 'probabilities';
+ * const xAdv = fgsm((x) => model.predict(x) as tf.Tensor, xTest, yTest, { epsilon: 0.05, outputs });
+ * ```
+ */
 export type ModelOutputs = 'auto' | 'logits' | 'probabilities';
 
 /**
  * A per-example loss the attack ascends (descends when targeted):
  * `(labelsOneHot [N, C], outputs [N, C]) => [N]`. `outputs` are logits or
  * probabilities, as resolved from the `outputs` option.
+ * @example
+ * ```ts
+ * // Carlini-Wagner margin on logits instead of cross-entropy: max other logit minus the true one.
+ * const margin: AttackLoss = (labels, outputs) =>
+ *   tf.sub(tf.max(tf.sub(outputs, tf.mul(labels, 1e9)), 1), tf.sum(tf.mul(labels, outputs), 1)) as tf.Tensor1D;
+ * const xAdv = pgd(model, xTest, yTest, { epsilon: 0.05, loss: margin, outputs: 'logits' });
+ * ```
  */
 export type AttackLoss = (labels: Tensor2D, outputs: Tensor2D, kind: 'logits' | 'probabilities') => Tensor1D;
 
-/** Options shared by {@link fgsm} and {@link pgd}. */
+/**
+ * Options shared by {@link fgsm} and {@link pgd}.
+ * @example
+ * ```ts
+ * const options: AttackOptions = { epsilon: 1.5, norm: 'l2', clip: [0, 1], batchSize: 500 };
+ * const xAdv = fgsm(model, xTest, yTest, options);
+ * ```
+ */
 export interface AttackOptions {
   /** Radius of the perturbation ball around x. Required; 0 returns x unchanged. */
   epsilon: number;
@@ -41,7 +70,14 @@ export interface AttackOptions {
   batchSize?: number;
 }
 
-/** Options of {@link pgd}. */
+/**
+ * Options of {@link pgd}.
+ * @example
+ * ```ts
+ * const options: PgdOptions = { epsilon: 0.05, stepSize: 0.01, steps: 40, randomStart: true, restarts: 5, seed: 1 };
+ * const xAdv = pgd(model, xTest, yTest, options);
+ * ```
+ */
 export interface PgdOptions extends AttackOptions {
   /** Step size mu of each iteration (the paper's 0.01). @default 0.01 */
   stepSize?: number;

@@ -4,7 +4,17 @@ import { prepareAttack, runAttack } from './attackCore';
 import type { AttackModel } from './modelAdapter';
 import { resolveAttackOptions, type PgdOptions } from './options';
 
-/** Progress of {@link robustAccuracy}. */
+/**
+ * Progress of {@link robustAccuracy}.
+ * @example
+ * ```ts
+ * await robustAccuracy(model, xTest, yTest, {
+ *   attack: 'pgd',
+ *   epsilons: [0.05, 0.1],
+ *   onProgress: ({ epsilon, done, total, fraction }) => console.log(epsilon, `${done}/${total}`, `${(100 * fraction).toFixed(0)} %`),
+ * });
+ * ```
+ */
 export interface RobustAccuracyProgress {
   epsilon: number;
   /** Examples attacked so far for this epsilon, and in all. */
@@ -14,7 +24,14 @@ export interface RobustAccuracyProgress {
   fraction: number;
 }
 
-/** Options of {@link robustAccuracy}: the attack, the epsilons, and that attack's options. */
+/**
+ * Options of {@link robustAccuracy}: the attack, the epsilons, and that attack's options.
+ * @example
+ * ```ts
+ * const options: RobustAccuracyOptions = { attack: 'pgd', epsilons: [0, 0.02, 0.05], steps: 40, stepSize: 0.01, batchSize: 250 };
+ * const curve = await robustAccuracy(model, xTest, yTest, options);
+ * ```
+ */
 export interface RobustAccuracyOptions extends Omit<PgdOptions, 'epsilon' | 'targeted'> {
   /** Which attack. */
   attack: 'fgsm' | 'pgd';
@@ -26,7 +43,14 @@ export interface RobustAccuracyOptions extends Omit<PgdOptions, 'epsilon' | 'tar
   onProgress?: (progress: RobustAccuracyProgress) => void;
 }
 
-/** Accuracy on adversarial inputs at one epsilon. */
+/**
+ * Accuracy on adversarial inputs at one epsilon.
+ * @example
+ * ```ts
+ * const points: RobustAccuracyPoint[] = await robustAccuracy(model, xTest, yTest, { attack: 'fgsm', epsilons: [0, 0.05] });
+ * console.table(points); // [{ epsilon: 0, accuracy: ... }, { epsilon: 0.05, accuracy: ... }]
+ * ```
+ */
 export interface RobustAccuracyPoint {
   epsilon: number;
   accuracy: number;

@@ -24,6 +24,11 @@ type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
  * Arguments of {@link SpectralRegularizer}: the options of
  * {@link spectralLoss} (without `state`, which the layer owns) plus the usual
  * tfjs-layers arguments (`name`, `inputShape`, ...).
+ * @example
+ * ```ts
+ * const args: SpectralRegularizerArgs = { targetAlpha: 3, strength: 1, range: [0, 10], name: 'spectral' };
+ * model.add(spectralRegularizer(args));
+ * ```
  */
 export interface SpectralRegularizerArgs extends LayerArgs {
   /** The exponent alpha the spectrum is pulled towards. Required. */
@@ -50,7 +55,14 @@ export interface SpectralRegularizerArgs extends LayerArgs {
   seed?: number;
 }
 
-/** The training-time measurements of one regulariser layer over one epoch. */
+/**
+ * The training-time measurements of one regulariser layer over one epoch.
+ * @example
+ * ```ts
+ * const layer = model.getLayer('spectral') as SpectralRegularizer;
+ * const stats: SpectralEpochStats | null = await layer.takeEpochStats(); // null when no batch was regularised
+ * ```
+ */
 export interface SpectralEpochStats {
   /** Mean over the epoch's regularised batches of the batch's measured alpha. */
   alpha: number;

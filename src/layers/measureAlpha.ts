@@ -5,7 +5,13 @@ import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
 import { estimateAlpha } from '../spectrum/estimateAlpha';
 import { EIGEN_METHODS, type EigenMethod } from '../spectrum/options';
 
-/** Options of {@link measureAlpha}. */
+/**
+ * Options of {@link measureAlpha}.
+ * @example
+ * ```ts
+ * const [hidden] = await measureAlpha(model, xTest, { layers: ['hidden'], range: [0, 10], method: 'exact' });
+ * ```
+ */
 export interface MeasureAlphaOptions {
   /**
    * Names of the layers to measure. Without it, every layer with a single
@@ -21,7 +27,15 @@ export interface MeasureAlphaOptions {
   batchSize?: number;
 }
 
-/** The spectrum measurement of one layer. */
+/**
+ * The spectrum measurement of one layer.
+ * @example
+ * ```ts
+ * for (const { layer, features, alpha, r2 } of await measureAlpha(model, xTest)) {
+ *   console.log(layer, features, alpha.toFixed(2), r2.toFixed(3));
+ * }
+ * ```
+ */
 export interface LayerAlpha {
   layer: string;
   /** Flattened width of the layer's output. */

@@ -2,7 +2,16 @@ import { Callback } from '@tensorflow/tfjs-layers';
 import { assertOptionsObject, describe } from '../internal/validate';
 import { findRegularizers } from './findRegularizers';
 
-/** One layer's measurements in one epoch: a point of the paper's Fig. 2d-e. */
+/**
+ * One layer's measurements in one epoch: a point of the paper's Fig. 2d-e.
+ * @example
+ * ```ts
+ * const monitor = spectralHistory();
+ * await model.fit(x, y, { epochs: 5, callbacks: [monitor] });
+ * const last: SpectralRecord | undefined = monitor.records.at(-1);
+ * console.log(last?.alpha, last?.spectrum);
+ * ```
+ */
 export interface SpectralRecord {
   epoch: number;
   /** The SpectralRegularizer layer's name. */
@@ -17,7 +26,16 @@ export interface SpectralRecord {
   skipped: number;
 }
 
-/** Options of {@link spectralHistory}. */
+/**
+ * Options of {@link spectralHistory}.
+ * @example
+ * ```ts
+ * const monitor = spectralHistory({
+ *   logSuffix: '_spectral_alpha',
+ *   onEpoch: (records) => records.forEach((r) => console.log(r.epoch, r.layer, r.alpha.toFixed(2))),
+ * });
+ * ```
+ */
 export interface SpectralHistoryOptions {
   /**
    * Suffix of the log key each layer's alpha is written under: the key is

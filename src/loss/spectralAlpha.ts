@@ -5,7 +5,13 @@ import { resolveSpectrumOptions, type SpectrumOptions } from '../spectrum/option
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
 import { alphaOfSpectrum } from './powerLawTerms';
 
-/** Options of {@link spectralAlpha}. */
+/**
+ * Options of {@link spectralAlpha}.
+ * @example
+ * ```ts
+ * const alpha = spectralAlpha(hidden, { range: [0, 20], method: 'subspace' }); // a differentiable Scalar
+ * ```
+ */
 export interface SpectralAlphaOptions extends SpectrumOptions {
   /**
    * Half-open, 0-based slice [start, end) of the descending spectrum that the

@@ -4,12 +4,26 @@ import { normalizedSpectrum } from '../spectrum/spectrumCore';
 import { alphaOfSpectrum, fixedSlopeTerm, nassarTerm } from './powerLawTerms';
 import { planRangeSpectrum, type SpectralAlphaOptions } from './spectralAlpha';
 
-/** Which penalty pulls the spectrum towards 1/n^targetAlpha. */
+/**
+ * Which penalty pulls the spectrum towards 1/n^targetAlpha.
+ * @example
+ * ```ts
+ * const mode: SpectralLossMode = 'nassar';
+ * const loss = spectralLoss(hidden, { targetAlpha: 1, mode });
+ * ```
+ */
 export type SpectralLossMode = 'slope' | 'fixed-slope' | 'nassar';
 
 export const SPECTRAL_LOSS_MODES: readonly SpectralLossMode[] = ['slope', 'fixed-slope', 'nassar'];
 
-/** Options of {@link spectralLoss}. */
+/**
+ * Options of {@link spectralLoss}.
+ * @example
+ * ```ts
+ * const options: SpectralLossOptions = { targetAlpha: 2, strength: 0.1, mode: 'fixed-slope', range: [0, 10] };
+ * const loss = spectralLoss(hidden, options);
+ * ```
+ */
 export interface SpectralLossOptions extends SpectralAlphaOptions {
   /** The exponent alpha the spectrum is pulled towards (the brain's is about 1). Required. */
   targetAlpha: number;

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { assertOptionsObject, describe } from '../internal/validate';
 
-/** Options of {@link fileSystem}. */
+/**
+ * Options of {@link fileSystem}.
+ * @example
+ * ```ts
+ * await model.save(fileSystem('models/run-1', { modelFileName: 'spectral.json', weightsFileName: 'spectral.bin' }));
+ * ```
+ */
 export interface FileSystemOptions {
   /** File name of the model topology and weights manifest. @default 'model.json' */
   modelFileName?: string;

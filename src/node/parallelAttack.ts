@@ -5,7 +5,14 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { resolveAttackOptions, type PgdOptions } from '../attacks/options';
 import { assertIntegerIn, assertOneOf, describe } from '../internal/validate';
 
-/** Options of {@link parallelAttack}: the attack, the worker count, and that attack's options. */
+/**
+ * Options of {@link parallelAttack}: the attack, the worker count, and that attack's options.
+ * @example
+ * ```ts
+ * const options: ParallelAttackOptions = { attack: 'pgd', epsilon: 0.05, workers: 4 };
+ * const xAdv = await parallelAttack(model, xTest, yTest, options);
+ * ```
+ */
 export interface ParallelAttackOptions extends PgdOptions {
   /** Which attack. */
   attack: 'fgsm' | 'pgd';

@@ -2,10 +2,23 @@ import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { assertOneOf, assertOptionsObject, describe } from '../internal/validate';
 import { patchWasmKernels } from './wasmKernels';
 
-/** Which backend {@link setupNodeBackend} should use. */
+/**
+ * Which backend {@link setupNodeBackend} should use.
+ * @example
+ * ```ts
+ * const choice: NodeBackendChoice = process.env.CI ? 'cpu' : 'auto';
+ * await setupNodeBackend({ backend: choice });
+ * ```
+ */
 export type NodeBackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
-/** Options of {@link setupNodeBackend}. */
+/**
+ * Options of {@link setupNodeBackend}.
+ * @example
+ * ```ts
+ * const name = await setupNodeBackend({ backend: 'wasm', quiet: true }); // 'wasm'
+ * ```
+ */
 export interface SetupNodeBackendOptions {
   /**
    * `'auto'` tries tfjs-node (`'tensorflow'`), then wasm with the kernel

@@ -3,7 +3,14 @@ import { assertIntegerIn, checkActivations } from '../internal/validate';
 import { resolveSpectrumOptions, type SpectrumOptions } from './options';
 import { normalizedSpectrum } from './spectrumCore';
 
-/** Options of {@link eigenspectrum}. */
+/**
+ * Options of {@link eigenspectrum}.
+ * @example
+ * ```ts
+ * const options: EigenspectrumOptions = { k: 20, method: 'subspace', oversampling: 16 };
+ * const spectrum = eigenspectrum(hidden, options); // 20 values, descending
+ * ```
+ */
 export interface EigenspectrumOptions extends SpectrumOptions {
   /**
    * How many leading eigenvalues to return, or `'all'` for all min(N, f).

@@ -4,7 +4,14 @@ import { DEFAULT_RANGE, fitPowerLaw, type PowerLawFit } from './fitPowerLaw';
 import { chooseMethod, resolveSpectrumOptions, type EigenMethod, type SpectrumOptions } from './options';
 import { exactSpectrumAsync, normalizedSpectrum } from './spectrumCore';
 
-/** Options of {@link estimateAlpha}. */
+/**
+ * Options of {@link estimateAlpha}.
+ * @example
+ * ```ts
+ * // Only the leading 50 values, by the subspace method, instead of the full spectrum.
+ * const { alpha } = await estimateAlpha(hidden, { range: [0, 50], method: 'subspace' });
+ * ```
+ */
 export interface EstimateAlphaOptions extends Omit<SpectrumOptions, 'method'> {
   /**
    * Half-open, 0-based slice [start, end) of the descending spectrum to fit.
@@ -20,7 +27,14 @@ export interface EstimateAlphaOptions extends Omit<SpectrumOptions, 'method'> {
   method?: EigenMethod;
 }
 
-/** What {@link estimateAlpha} measured. */
+/**
+ * What {@link estimateAlpha} measured.
+ * @example
+ * ```ts
+ * const estimate: AlphaEstimate = await estimateAlpha(hidden);
+ * console.log(estimate.alpha, estimate.r2, estimate.spectrum.length, estimate.range);
+ * ```
+ */
 export interface AlphaEstimate extends PowerLawFit {
   /** The normalised, descending spectrum that was fitted (eigenvalues / trace). */
   spectrum: Float32Array;

@@ -1,6 +1,13 @@
 import { checkRange, assertFiniteAtLeast, assertOptionsObject, describe } from '../internal/validate';
 
-/** Options of {@link fitPowerLaw}. */
+/**
+ * Options of {@link fitPowerLaw}.
+ * @example
+ * ```ts
+ * // The neuroscience convention: ranks 11..500, no floor added to the eigenvalues.
+ * const { alpha } = fitPowerLaw(spectrum, { range: [10, 500], epsilon: 0 });
+ * ```
+ */
 export interface FitPowerLawOptions {
   /**
    * Half-open, 0-based slice [start, end) of the descending spectrum to fit.
@@ -16,7 +23,14 @@ export interface FitPowerLawOptions {
   epsilon?: number;
 }
 
-/** A power law lambda_n ~ exp(intercept) * n^-alpha fitted in log-log space. */
+/**
+ * A power law lambda_n ~ exp(intercept) * n^-alpha fitted in log-log space.
+ * @example
+ * ```ts
+ * const fit: PowerLawFit = fitPowerLaw([1, 0.5, 0.33, 0.25], { range: [0, 4] });
+ * console.log(fit.alpha.toFixed(2), fit.r2.toFixed(3)); // close to 1 and 1
+ * ```
+ */
 export interface PowerLawFit {
   /** Decay exponent: minus the least-squares slope of log(lambda) on log(rank). */
   alpha: number;

@@ -2,12 +2,26 @@ import type { SubspaceState } from './SubspaceState';
 import { syncReadsAreReliable } from '../internal/backendReads';
 import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
 
-/** How the leading eigenvalues are computed. */
+/**
+ * How the leading eigenvalues are computed.
+ * @example
+ * ```ts
+ * const method: EigenMethod = 'exact'; // the full host eigensolver, for analysis
+ * const all = eigenspectrum(hidden, { method, k: 'all' });
+ * ```
+ */
 export type EigenMethod = 'auto' | 'exact' | 'subspace';
 
 export const EIGEN_METHODS: readonly EigenMethod[] = ['auto', 'exact', 'subspace'];
 
-/** Where the subspace method's small b x b solves run. */
+/**
+ * Where the subspace method's small b x b solves run.
+ * @example
+ * ```ts
+ * // Read nothing back, whatever the backend (the default on webgpu).
+ * const spectrum = eigenspectrum(hidden, { method: 'subspace', ritzSolve: 'device' });
+ * ```
+ */
 export type RitzSolve = 'auto' | 'host' | 'device';
 
 export const RITZ_SOLVES: readonly RitzSolve[] = ['auto', 'host', 'device'];
@@ -16,6 +30,12 @@ export const RITZ_SOLVES: readonly RitzSolve[] = ['auto', 'host', 'device'];
  * Options shared by every function that computes an eigenspectrum of
  * activations: {@link eigenspectrum}, {@link estimateAlpha},
  * {@link spectralAlpha} and {@link spectralLoss}.
+ * @example
+ * ```ts
+ * const state = new SubspaceState();
+ * const common: SpectrumOptions = { method: 'subspace', oversampling: 16, state };
+ * const loss = spectralLoss(hidden, { targetAlpha: 2, ...common });
+ * ```
  */
 export interface SpectrumOptions {
   /**
