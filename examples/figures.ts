@@ -44,21 +44,38 @@ export async function writeFigures(runs: ExperimentResult[], outDir: string, eps
   const accuracyAt = (curve: Array<{ epsilon: number; accuracy: number }>, e: number) => curve.find((p) => Math.abs(p.epsilon - e) < 1e-12)?.accuracy ?? null;
 
   const summary = runs.flatMap((r) => {
-    const base = { alpha: r.finalAlpha.alpha, target: r.config.targetAlpha, strength: strengthLabel(r.config.strength) };
+    const base = {
+      alpha: r.finalAlpha.alpha,
+      strength: strengthLabel(r.config.strength),
+      // Seeds of one strength and target form a group; baselines do not depend on the target.
+      group: r.config.strength === 0 ? 'baseline' : `${r.config.strength}/${r.config.targetAlpha}`,
+    };
     return [
       { ...base, metric: 'validation accuracy', value: r.epochs.at(-1)?.valAccuracy ?? null },
       { ...base, metric: `FGSM accuracy (eps ${epsilon})`, value: accuracyAt(r.robustness.fgsm, epsilon) },
       { ...base, metric: `PGD accuracy (eps ${epsilon})`, value: accuracyAt(r.robustness.pgd, epsilon) },
     ];
   });
+  const points = summary.filter((d) => d.value !== null);
+  // Each run is a faint point; the line joins the means over seeds of each strength and target.
   await save('fig2abc-accuracy-robustness.svg', {
-    data: { values: summary.filter((d) => d.value !== null) },
+    data: { values: points },
     facet: { column: { field: 'metric', type: 'nominal', title: null } },
     spec: {
       width: 220,
       height: 180,
+      encoding: {
+        x: { field: 'alpha', type: 'quantitative', title: 'measured alpha' },
+        y: { field: 'value', type: 'quantitative', title: 'accuracy', scale: { zero: false } },
+        color: { field: 'strength', type: 'nominal' },
+      },
       layer: [
-        { mark: { type: 'line', point: true }, encoding: { x: { field: 'alpha', type: 'quantitative', title: 'measured alpha' }, y: { field: 'value', type: 'quantitative', title: 'accuracy', scale: { zero: false } }, color: { field: 'strength', type: 'nominal' }, order: { field: 'alpha' } } },
+        { mark: { type: 'point', opacity: 0.45, filled: true, size: 25 } },
+        {
+          transform: [{ aggregate: [{ op: 'mean', field: 'alpha', as: 'alpha' }, { op: 'mean', field: 'value', as: 'value' }], groupby: ['strength', 'group'] }],
+          mark: { type: 'line', point: true },
+          encoding: { order: { field: 'alpha', type: 'quantitative' } },
+        },
       ],
     },
     resolve: { scale: { y: 'independent' } },
