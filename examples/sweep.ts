@@ -49,8 +49,10 @@ async function main(): Promise<void> {
   const seed0 = Number(flags.seed);
   // The baseline (beta 0) does not depend on the target: run it once per seed.
   const points = betas.flatMap((beta) => (beta === 0 ? [alphas[0] as number] : alphas).map((alpha) => ({ alpha, beta })));
-  const configs = points
-    .flatMap(({ alpha, beta }) => Array.from({ length: repeats }, (_, r) => configFromFlags({ ...flags, seed: String(seed0 + r) }, alpha, beta)))
+  // Seeds outermost: shards take every n-th run, so each shard gets a share of every seed,
+  // not one seed each when n equals --repeats.
+  const configs = Array.from({ length: repeats }, (_, r) => points.map(({ alpha, beta }) => configFromFlags({ ...flags, seed: String(seed0 + r) }, alpha, beta)))
+    .flat()
     .filter((_, index) => index % shards === shard - 1);
   const todo = configs.filter((c) => !existsSync(join(flags.out as string, runFileName(c))));
   await setupNodeBackend({ quiet });
