@@ -1,8 +1,8 @@
-import { cast, mean, reshape, square, sub, sum, tensor2d, tidy, type Tensor } from '@tensorflow/tfjs-core';
+import { square, sum, tensor2d, tidy, type Tensor } from '@tensorflow/tfjs-core';
 import { checkActivations, checkRange, describe } from '../internal/validate';
 import { DEFAULT_RANGE, fitPowerLaw, type PowerLawFit } from './fitPowerLaw';
 import { chooseMethod, resolveSpectrumOptions, type EigenMethod, type SpectrumOptions } from './options';
-import { exactSpectrumAsync, normalizedSpectrum } from './spectrumCore';
+import { centred, exactSpectrumAsync, flatActivations, normalizedSpectrum } from './spectrumCore';
 
 /**
  * Options of {@link estimateAlpha}.
@@ -74,10 +74,7 @@ export async function estimateAlpha(
     const available = Math.min(batch, features);
     const range = checkRange(fn, options?.range ?? DEFAULT_RANGE, available);
     const k = resolved.method === 'exact' ? available : range[1];
-    const varianceTensor = tidy(() => {
-      const flat = reshape(cast(input, 'float32'), [batch, features]);
-      return sum(square(sub(flat, mean(flat, 0, true))));
-    });
+    const varianceTensor = tidy(() => sum(square(centred(flatActivations(input, batch, features)))));
     const variance = (await varianceTensor.data())[0] as number;
     varianceTensor.dispose();
     if (!(variance > 0)) {

@@ -61,17 +61,27 @@ export interface SpectrumPlan {
   options: ResolvedSpectrumOptions;
 }
 
+/** The activations as float32 [batch, features]: flattened over the non-batch axes. */
+export function flatActivations(activations: Tensor, batch: number, features: number): Tensor2D {
+  const floatInput = activations.dtype === 'float32' ? activations : cast(activations, 'float32');
+  return reshape(floatInput, [batch, features]) as Tensor2D;
+}
+
+/** Centred over the batch: each feature's mean removed. */
+export function centred(flat: Tensor2D): Tensor2D {
+  return sub(flat, mean(flat, 0, true)) as Tensor2D;
+}
+
 /** Normalised leading spectrum of `activations`; arguments are already validated. */
 export function normalizedSpectrum(activations: Tensor, plan: SpectrumPlan): Tensor1D {
   const { batch, features, k, options } = plan;
   const method = chooseMethod(options.method, k, options.oversampling, Math.min(batch, features));
   return tidy(() => {
-    const floatInput = activations.dtype === 'float32' ? activations : cast(activations, 'float32');
-    const flat = reshape(floatInput, [batch, features]) as Tensor2D;
+    const flat = flatActivations(activations, batch, features);
     const op = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
       const input = args[0] as Tensor2D;
       const save = args[1] as GradSaveFunc;
-      const ac = sub(input, mean(input, 0, true)) as Tensor2D;
+      const ac = centred(input);
       const forward =
         method === 'exact'
           ? exactForward(ac, k)
@@ -124,8 +134,7 @@ function exactForward(ac: Tensor2D, k: number): ForwardResult {
 export async function exactSpectrumAsync(activations: Tensor, plan: SpectrumPlan): Promise<Float32Array> {
   const { batch, features, k } = plan;
   const { matrix, size } = tidy(() => {
-    const flat = reshape(cast(activations, 'float32'), [batch, features]) as Tensor2D;
-    const side = smallerSideMatrix(sub(flat, mean(flat, 0, true)) as Tensor2D);
+    const side = smallerSideMatrix(centred(flatActivations(activations, batch, features)));
     return { matrix: side.matrix, size: side.size };
   });
   try {
@@ -190,6 +199,30 @@ function spectrumGradient(
   return mul(sub(weighted, mul(c, ac)), div(2, traceSafe));
 }
 
+/** Where a subspace iteration starts, shared by the host and device solves. */
+interface StartingBlock {
+  /** Block size: k + oversampling, at most the feature count. */
+  b: number;
+  /** Whether the state's basis fits and is used. */
+  warm: boolean;
+  /** Seeded gaussian b x f rows: the cold start, the warm nudge's direction, and the host path's spare rows. */
+  random: Tensor2D;
+  /** The state's basis nudged by a little of `random` when warm, else `random` itself. */
+  start: Tensor2D;
+  /** Power steps allowed: `iterations` when warm, `coldStartIterations` when cold. */
+  steps: number;
+}
+
+function startingBlock(features: number, k: number, options: ResolvedSpectrumOptions): StartingBlock {
+  const b = Math.min(k + options.oversampling, features);
+  const basis = options.state?.basis;
+  const warm = basis != null && basis.shape[0] === b && basis.shape[1] === features;
+  const random = randomNormal([b, features], 0, 1, 'float32', tfjsSeed(options.seed)) as Tensor2D;
+  // The nudge lets directions dropped in a rank-deficient batch come back.
+  const start = warm ? (add(basis, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D) : random;
+  return { b, warm, random, start, steps: warm ? options.iterations : options.coldStartIterations };
+}
+
 /**
  * Block subspace iteration with Rayleigh-Ritz in feature space. Each
  * iteration: P = Ac Y^T, read back the b x b matrices Y Y^T and P^T P, solve
@@ -198,14 +231,8 @@ function spectrumGradient(
  */
 function subspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptions): ForwardResult {
   const [, features] = ac.shape;
-  const b = Math.min(k + options.oversampling, features);
-  const warm = options.state?.basis;
-  const warmUsable = warm != null && warm.shape[0] === b && warm.shape[1] === features;
-  const random = randomNormal([b, features], 0, 1, 'float32', tfjsSeed(options.seed)) as Tensor2D;
-  let y: Tensor2D = warmUsable
-    ? (add(warm, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D)
-    : random;
-  const maxIterations = warmUsable ? options.iterations : options.coldStartIterations;
+  const { b, random, start, steps: maxIterations } = startingBlock(features, k, options);
+  let y: Tensor2D = start;
 
   let previous: Float64Array | null = null;
   for (let iteration = 0; ; iteration++) {
@@ -264,23 +291,16 @@ const DEVICE_SWEEPS_COLD = 6;
  */
 function deviceSubspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptions): ForwardResult {
   const [batch, features] = ac.shape;
-  const b = Math.min(k + options.oversampling, features);
-  const warm = options.state?.basis;
-  const warmUsable = warm != null && warm.shape[0] === b && warm.shape[1] === features;
-  const steps = warmUsable ? options.iterations : options.coldStartIterations;
-  let q: Tensor2D = tidy(() => {
-    const random = randomNormal([b, features], 0, 1, 'float32', tfjsSeed(options.seed)) as Tensor2D;
-    const start = warmUsable ? (add(warm, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D) : random;
-    // A power step orthonormalises its own output, so the start needs it only when no step follows.
-    return steps === 0 ? orthonormalizeRows(start) : start;
-  });
+  const { start, steps, warm } = startingBlock(features, k, options);
+  // A power step orthonormalises its own output, so the start needs it only when no step follows.
+  let q: Tensor2D = steps === 0 ? orthonormalizeRows(start) : start;
   for (let step = 0; step < steps; step++) {
     const next = tidy(() => orthonormalizeRows(matMul(transpose(matMul(ac, transpose(q))), ac)));
     q.dispose();
     q = next;
   }
   const projections: Tensor2D = matMul(ac, transpose(q)); // N x b
-  const { values, vectors } = deviceSymmetricEigen(matMul(transpose(projections), projections), warmUsable ? DEVICE_SWEEPS_WARM : DEVICE_SWEEPS_COLD);
+  const { values, vectors } = deviceSymmetricEigen(matMul(transpose(projections), projections), warm ? DEVICE_SWEEPS_WARM : DEVICE_SWEEPS_COLD);
   const ritzVectors: Tensor2D = matMul(transpose(vectors), q); // b x f, orthonormal rows, descending
   options.state?.update(keep(ritzVectors));
   const traceSafe = safeTrace(ac);
