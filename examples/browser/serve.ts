@@ -50,6 +50,12 @@ export interface ExampleState {
   error: string | null;
 }
 
+/** Runs in the page: whether the training run has finished or failed. Self-contained, as waitForFunction needs. */
+export function exampleSettled(): boolean {
+  const s = (window as unknown as { exampleState?: ExampleState }).exampleState;
+  return s !== undefined && (s.done || s.error !== null);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -71,14 +77,7 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 960, height: 560 } });
     await page.goto(`${url}/?backend=${values.backend}&epochs=${values.epochs}&alpha=${values.alpha}`);
-    await page.waitForFunction(
-      () => {
-        const s = (window as unknown as { exampleState?: ExampleState }).exampleState;
-        return s !== undefined && (s.done || s.error !== null);
-      },
-      undefined,
-      { timeout: 600_000 },
-    );
+    await page.waitForFunction(exampleSettled, undefined, { timeout: 600_000 });
     const state = await page.evaluate(() => (window as unknown as { exampleState: ExampleState }).exampleState);
     if (state.error) throw new Error(`the page failed: ${state.error}`);
     mkdirSync(dirname(values.screenshot), { recursive: true });

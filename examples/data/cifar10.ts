@@ -12,10 +12,15 @@ export const CIFAR_RECORD_BYTES = 1 + 3072;
 export const CIFAR_TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
 export const CIFAR_TEST_FILES = ['test_batch.bin'];
 
+/** Which of the given batch files (default: all six) are not in `directory`. */
+export function missingCifar10Files(directory: string, files: readonly string[] = [...CIFAR_TRAIN_FILES, ...CIFAR_TEST_FILES]): string[] {
+  return files.filter((f) => !existsSync(join(directory, f)));
+}
+
 /** Images as channels-last floats in [0, 1] (count x 32 x 32 x 3) and labels. */
 export function loadCifar10(directory: string, split: 'train' | 'test', limit = Infinity): { images: Float32Array; labels: Uint8Array; count: number } {
   const files = split === 'train' ? CIFAR_TRAIN_FILES : CIFAR_TEST_FILES;
-  const missing = files.filter((f) => !existsSync(join(directory, f)));
+  const missing = missingCifar10Files(directory, files);
   if (missing.length > 0) {
     throw new Error(
       `loadCifar10: ${directory} lacks ${missing.join(', ')}. Download the CIFAR-10 binary version (cifar-10-binary.tar.gz), extract it, and pass the cifar-10-batches-bin directory.`,

@@ -10,13 +10,13 @@
  * to a temporary directory that is renamed into place at the end.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { x as extract } from 'tar';
-import { CIFAR_TEST_FILES, CIFAR_TRAIN_FILES } from './cifar10';
+import { CIFAR_TEST_FILES, CIFAR_TRAIN_FILES, missingCifar10Files } from './cifar10';
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
@@ -45,7 +45,7 @@ export function defaultCifar10Directory(): string {
 }
 
 export function hasCifar10(directory: string): boolean {
-  return MEMBERS.every((file) => existsSync(join(directory, file)));
+  return missingCifar10Files(directory).length === 0;
 }
 
 /**

@@ -22,7 +22,7 @@
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumAvailable, launchChromium, serveFiles } from '../../examples/browser/chromium';
-import { buildExample, type ExampleState } from '../../examples/browser/serve';
+import { buildExample, exampleSettled, type ExampleState } from '../../examples/browser/serve';
 
 type Result = { backend: string; error?: string; spectrum: number[]; gradient: number[]; alpha: number; loss: number; weights: number[]; fgsm: number[]; pgd: number[] };
 
@@ -125,11 +125,7 @@ async function examplePage(browser: Browser): Promise<number> {
   const failures: string[] = [];
   try {
     await page.goto(`${url}/?backend=webgl&epochs=2&alpha=3`);
-    const finished = () => {
-      const s = (window as unknown as { exampleState?: ExampleState }).exampleState;
-      return s !== undefined && (s.done || s.error !== null);
-    };
-    await page.waitForFunction(finished, undefined, { timeout: 300_000 });
+    await page.waitForFunction(exampleSettled, undefined, { timeout: 300_000 });
     const first = await readState();
     if (first.error) throw new Error(first.error);
     const plots = await page.evaluate(() => ['spectrum', 'alpha'].map((id) => document.querySelectorAll(`#${id} svg path`).length));
@@ -139,7 +135,7 @@ async function examplePage(browser: Browser): Promise<number> {
     // Move the slider to 1.5: training restarts towards the new target.
     await page.locator('#target').fill('1.5');
     await page.waitForFunction(() => (window as unknown as { exampleState: ExampleState }).exampleState.target === 1.5, undefined, { timeout: 10_000 });
-    await page.waitForFunction(finished, undefined, { timeout: 300_000 });
+    await page.waitForFunction(exampleSettled, undefined, { timeout: 300_000 });
     const second = await readState();
     if (second.error) throw new Error(second.error);
     if (second.epochs.length !== 2) failures.push(`after the slider: expected 2 epochs, got ${second.epochs.length}`);
