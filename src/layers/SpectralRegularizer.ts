@@ -134,16 +134,8 @@ export class SpectralRegularizer extends layers.Layer {
     this.strength = loss.strength;
     this.mode = loss.mode;
     this.range = checkRange(NAME, args.range ?? DEFAULT_RANGE, Number.POSITIVE_INFINITY);
-    this.spectrumOptions = resolveSpectrumOptions(NAME, {
-      method: args.method,
-      iterations: args.iterations,
-      coldStartIterations: args.coldStartIterations,
-      tolerance: args.tolerance,
-      oversampling: args.oversampling,
-      ritzSolve: args.ritzSolve,
-      seed: args.seed,
-      state: this.state,
-    });
+    // The spectrum options are read from args by name; the layer supplies its own warm-start state.
+    this.spectrumOptions = resolveSpectrumOptions(NAME, { ...args, state: this.state });
     this.supportsMasking = true;
     // One loss closure for the layer's lifetime; it reads the activation kept by call().
     this.addLoss(() => this.takeLoss());
@@ -238,19 +230,14 @@ export class SpectralRegularizer extends layers.Layer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    const o = this.spectrumOptions;
+    // Every resolved spectrum option except the state, which is runtime memory, not configuration.
+    const { state: _state, ...spectrum } = this.spectrumOptions;
     const config: serialization.ConfigDict = {
       targetAlpha: this.targetAlpha,
       strength: this.strength,
       range: [this.range[0], this.range[1]],
       mode: this.mode,
-      method: o.method,
-      iterations: o.iterations,
-      coldStartIterations: o.coldStartIterations,
-      tolerance: o.tolerance,
-      oversampling: o.oversampling,
-      ritzSolve: o.ritzSolve,
-      seed: o.seed,
+      ...spectrum,
     };
     return { ...super.getConfig(), ...config };
   }
