@@ -21,7 +21,8 @@ import { setupNodeBackend } from '../src/node/index';
 import { loadDataset } from './data/datasets';
 import { writeResult } from './experiment/cli';
 import { writeFigures } from './figures';
-import { completeConfig, runExperiment, runFileName, type ExperimentResult } from './experiment/runExperiment';
+import { completeConfig, runExperiment, type ExperimentResult } from './experiment/runExperiment';
+import { runFileName } from './experiment/runFiles';
 
 async function main(): Promise<void> {
   const backend = await setupNodeBackend();

@@ -7,7 +7,8 @@
  */
 import { setupNodeBackend } from '../src/node/index';
 import { configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
-import { runExperiment, runFileName } from './experiment/runExperiment';
+import { runExperiment } from './experiment/runExperiment';
+import { runFileName } from './experiment/runFiles';
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));

@@ -10,20 +10,14 @@
  *   fig2f-robustness-curves.svg      accuracy against epsilon for FGSM and PGD (Fig. 2f, S1)
  *   spectrum-fit.svg                 log-log final-epoch spectrum of each run with its power-law fit
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { fitPowerLaw } from '../src/index';
 import type { ExperimentResult } from './experiment/runExperiment';
-
-export function loadRuns(directory: string): ExperimentResult[] {
-  return readdirSync(directory)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(directory, f), 'utf8')) as ExperimentResult)
-    .filter((r) => r.schema === 'spectral-reg/experiment@1');
-}
+import { loadRuns } from './experiment/runFiles';
 
 async function svg(spec: TopLevelSpec): Promise<string> {
   const withConfig = { ...spec, config: { legend: { labelLimit: 0 }, ...(spec.config ?? {}) } } as TopLevelSpec;

@@ -1,6 +1,8 @@
 /**
  * A markdown table of a directory of run files (docs/experiments.md), one
- * row per model, strength and target, averaged over seeds:
+ * row per configuration, averaged over seeds (runs that differ in anything
+ * but the seed are never averaged; settings that differ between rows get a
+ * column of their own); unreadable files are skipped with a warning:
  *
  *   npm run summarize -- DIR [--epsilons 0.05,0.1]
  *
@@ -10,7 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { ExperimentResult } from './experiment/runExperiment';
-import { loadRuns } from './figures';
+import { loadRuns, runIdentity } from './experiment/runFiles';
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
@@ -24,32 +26,48 @@ function cell(values: number[], digits: number): string {
 const accuracyAt = (points: Array<{ epsilon: number; accuracy: number }>, epsilon: number) =>
   points.find((p) => Math.abs(p.epsilon - epsilon) < 1e-9)?.accuracy ?? Number.NaN;
 
+/** Settings shown as their own columns when they differ between rows (model, beta and target always are). */
+const ALWAYS_SHOWN = new Set(['model', 'strength', 'targetAlpha']);
+
+const show = (value: unknown) => (value === undefined ? '-' : Array.isArray(value) ? value.join(',') : String(value));
+
 export function summarize(runs: ExperimentResult[], epsilons: number[]): string {
+  // Runs are averaged only when everything but the seed is the same.
   const groups = new Map<string, ExperimentResult[]>();
   for (const run of runs) {
-    const { model, strength, targetAlpha } = run.config;
-    const key = JSON.stringify([model, strength, strength === 0 ? null : targetAlpha]);
+    const key = runIdentity(run.config, { ignoreSeed: true });
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
-  const rows = [...groups.entries()].sort(([a], [b]) => {
-    const [ma, sa, ta] = JSON.parse(a) as [string, number, number | null];
-    const [mb, sb, tb] = JSON.parse(b) as [string, number, number | null];
-    return ma.localeCompare(mb) || sa - sb || (ta ?? -1) - (tb ?? -1);
-  });
+  const settings = [...groups.keys()].map((key) => JSON.parse(key) as Record<string, unknown>);
+  const names = [...new Set(settings.flatMap(Object.keys))].filter(
+    // A baseline has no target or mode: only defined values count as differing.
+    (name) => !ALWAYS_SHOWN.has(name) && new Set(settings.filter((s) => name in s).map((s) => JSON.stringify(s[name]))).size > 1,
+  );
+  const rows = [...groups.values()]
+    .map((group, i) => ({ group, setting: settings[i] as Record<string, unknown> }))
+    .sort((a, b) => {
+      const columns = ['model', ...names];
+      for (const name of columns) {
+        const order = show(a.setting[name]).localeCompare(show(b.setting[name]), 'en', { numeric: true });
+        if (order !== 0) return order;
+      }
+      const [sa, sb] = [a.setting.strength as number, b.setting.strength as number];
+      return sa - sb || ((a.setting.targetAlpha as number | undefined) ?? -1) - ((b.setting.targetAlpha as number | undefined) ?? -1);
+    });
   const attackHeaders = epsilons.flatMap((e) => [`FGSM ${e}`, `PGD ${e}`]);
-  const header = ['model', 'beta', 'target', 'runs', 'measured alpha', 'val accuracy', 'clean', ...attackHeaders, 'seconds'];
+  const header = ['model', ...names, 'beta', 'target', 'runs', 'measured alpha', 'val accuracy', 'clean', ...attackHeaders, 'seconds'];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const [key, group] of rows) {
-    const [model, strength, target] = JSON.parse(key) as [string, number, number | null];
+  for (const { group, setting } of rows) {
     const attacks = epsilons.flatMap((e) => [
       cell(group.map((r) => accuracyAt(r.robustness.fgsm, e)), 3),
       cell(group.map((r) => accuracyAt(r.robustness.pgd, e)), 3),
     ]);
     lines.push(
       `| ${[
-        model,
-        String(strength),
-        target === null ? '-' : String(target),
+        show(setting.model),
+        ...names.map((name) => show(setting[name])),
+        show(setting.strength),
+        show(setting.targetAlpha),
         String(group.length),
         cell(group.map((r) => r.finalAlpha.alpha), 2),
         cell(group.map((r) => r.epochs[r.epochs.length - 1]?.valAccuracy ?? Number.NaN), 3),

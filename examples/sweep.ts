@@ -3,16 +3,19 @@
  *
  *   npm run sweep -- <experiment options> --alphas 0:4:0.2 --betas 0,0.1,1 --repeats N [--shard i/n]
  *
- * Finished runs (their JSON exists in --out) are skipped, so an interrupted
- * sweep resumes where it stopped. --shard i/n runs every n-th point starting
+ * A run is done when --out holds a valid run file whose whole configuration
+ * (limits, batch, learning rate, epsilons, attack settings, seed, ...) equals
+ * the one asked for; those are skipped, so an interrupted sweep resumes where
+ * it stopped, and a sweep with other settings into the same directory runs
+ * afresh. Unreadable files are reported and their runs redone. --shard i/n runs every n-th point starting
  * at i (1-based), for Slurm job arrays or GNU parallel (see docs/experiments.md).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { setupNodeBackend } from '../src/node/index';
 import { loadDataset } from './data/datasets';
 import { configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
-import { runExperiment, runFileName } from './experiment/runExperiment';
+import { runExperiment } from './experiment/runExperiment';
+import { loadRuns, runFileName, runIdentity } from './experiment/runFiles';
 
 /** "0:4:0.2" (start:stop:step, inclusive) or "0,0.1,1". */
 export function parseList(name: string, value: string): number[] {
@@ -54,7 +57,9 @@ async function main(): Promise<void> {
   const configs = Array.from({ length: repeats }, (_, r) => points.map(({ alpha, beta }) => configFromFlags({ ...flags, seed: String(seed0 + r) }, alpha, beta)))
     .flat()
     .filter((_, index) => index % shards === shard - 1);
-  const todo = configs.filter((c) => !existsSync(join(flags.out as string, runFileName(c))));
+  const out = flags.out as string;
+  const finished = new Set(existsSync(out) ? loadRuns(out).map((run) => runIdentity(run.config)) : []);
+  const todo = configs.filter((c) => !finished.has(runIdentity(c)));
   await setupNodeBackend({ quiet });
   console.log(`sweep: ${configs.length} runs in shard ${shard}/${shards}, ${configs.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return;
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
   const bar = progress(todo.length, 'sweep', quiet);
   for (const [i, config] of todo.entries()) {
     const result = await runExperiment(config, { dataset });
-    writeResult(flags.out as string, runFileName(config), result);
+    writeResult(out, runFileName(config), result);
     bar.update(i + 1, `${runFileName(config)} alpha ${result.finalAlpha.alpha.toFixed(2)}`);
   }
   bar.stop();

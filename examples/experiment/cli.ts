@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import cliProgress from 'cli-progress';
+import { checkConfig } from './checkConfig';
 import { MODEL_NAMES, PAPER_DEFAULTS, type ModelName } from './models';
 import { completeConfig, type ExperimentConfig, type ExperimentResult } from './runExperiment';
 
@@ -19,6 +20,10 @@ export const RUN_OPTIONS = {
   'train-limit': { type: 'string' },
   'test-limit': { type: 'string' },
   'attack-limit': { type: 'string', default: '1000' },
+  'fgsm-epsilons': { type: 'string', default: '0,0.01,0.02,0.05,0.1,0.2' },
+  'pgd-epsilons': { type: 'string', default: '0,0.01,0.02,0.05,0.1,0.2' },
+  'pgd-steps': { type: 'string', default: '40' },
+  'pgd-step-size': { type: 'string', default: '0.01' },
   seed: { type: 'string', default: '0' },
   out: { type: 'string', default: 'results' },
   quiet: { type: 'boolean', default: false },
@@ -29,6 +34,10 @@ function number(name: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function numbers(name: string, value: string): number[] {
+  return value.split(',').map((v) => number(name, v.trim()) as number);
 }
 
 export function parseRange(value: string): [number, number] {
@@ -43,7 +52,7 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   if (!MODEL_NAMES.includes(model)) throw new Error(`--model must be one of ${MODEL_NAMES.join(', ')}, got ${JSON.stringify(model)}`);
   const mode = values.mode as ExperimentConfig['mode'];
   if (!['slope', 'fixed-slope', 'nassar'].includes(mode)) throw new Error(`--mode must be slope, fixed-slope or nassar, got ${JSON.stringify(mode)}`);
-  return completeConfig({
+  const config = completeConfig({
     model,
     dataset: values.dataset as string,
     targetAlpha,
@@ -56,8 +65,14 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
     trainLimit: number('train-limit', values['train-limit'] as string | undefined) ?? null,
     testLimit: number('test-limit', values['test-limit'] as string | undefined) ?? null,
     attackLimit: number('attack-limit', values['attack-limit'] as string) as number,
+    fgsmEpsilons: numbers('fgsm-epsilons', values['fgsm-epsilons'] as string),
+    pgdEpsilons: numbers('pgd-epsilons', values['pgd-epsilons'] as string),
+    pgdSteps: number('pgd-steps', values['pgd-steps'] as string) as number,
+    pgdStepSize: number('pgd-step-size', values['pgd-step-size'] as string) as number,
     seed: number('seed', values.seed as string) as number,
   });
+  checkConfig(config);
+  return config;
 }
 
 export function parseFlags(argv: string[], extra: ParseArgsConfig['options'] = {}) {

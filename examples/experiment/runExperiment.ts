@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { measureAlpha, robustAccuracy, spectralHistory, type SpectralLossMode } from '../../src/index';
 import { loadDataset, type Dataset } from '../data/datasets';
+import { checkConfig, checkCounts } from './checkConfig';
 import { buildModel, PAPER_DEFAULTS, type ModelName } from './models';
 
 export interface ExperimentConfig {
@@ -28,6 +29,10 @@ export interface ExperimentConfig {
   attackLimit: number;
   fgsmEpsilons: number[];
   pgdEpsilons: number[];
+  /** PGD iterations (the paper's 40). */
+  pgdSteps: number;
+  /** PGD step size mu (the paper's 0.01); steps x stepSize must reach the largest epsilon. */
+  pgdStepSize: number;
   seed: number;
 }
 
@@ -57,6 +62,8 @@ export const EXPERIMENT_DEFAULTS = {
   attackLimit: 1000,
   fgsmEpsilons: [0, 0.01, 0.02, 0.05, 0.1, 0.2],
   pgdEpsilons: [0, 0.01, 0.02, 0.05, 0.1, 0.2],
+  pgdSteps: 40,
+  pgdStepSize: 0.01,
   seed: 0,
 };
 
@@ -73,6 +80,8 @@ export function completeConfig(partial: Partial<ExperimentConfig> & Pick<Experim
     attackLimit: EXPERIMENT_DEFAULTS.attackLimit,
     fgsmEpsilons: EXPERIMENT_DEFAULTS.fgsmEpsilons,
     pgdEpsilons: EXPERIMENT_DEFAULTS.pgdEpsilons,
+    pgdSteps: EXPERIMENT_DEFAULTS.pgdSteps,
+    pgdStepSize: EXPERIMENT_DEFAULTS.pgdStepSize,
     seed: EXPERIMENT_DEFAULTS.seed,
     ...partial,
   };
@@ -107,10 +116,12 @@ export interface RunHooks {
 
 export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}): Promise<ExperimentResult> {
   const started = performance.now();
+  checkConfig(config);
   const data = hooks.dataset ?? (await loadDataset(config.dataset, config.trainLimit ?? Infinity, config.testLimit ?? Infinity));
   const shape = data.imageShape;
   const trainCount = Math.min(data.train.count, config.trainLimit ?? Infinity);
   const testCount = Math.min(data.test.count, config.testLimit ?? Infinity);
+  checkCounts(config, trainCount, testCount);
   const xTrain = tf.tensor4d(data.train.images.subarray(0, trainCount * shape[0] * shape[1] * shape[2]), [trainCount, ...shape]);
   const yTrain = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, trainCount)), 'int32'), data.classes);
   const xTest = tf.tensor4d(data.test.images.subarray(0, testCount * shape[0] * shape[1] * shape[2]), [testCount, ...shape]);
@@ -118,7 +129,9 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
   const yTest = tf.oneHot(yTestLabels, data.classes);
 
   const model = buildModel(config.model, shape, data.classes, config, config.seed);
-  model.compile({ optimizer: tf.train.adam(config.learningRate), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  // Kept to dispose: model.dispose() leaves the optimizer's moment variables behind.
+  const optimizer = tf.train.adam(config.learningRate);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const monitor = spectralHistory();
   const epochs: EpochRecord[] = [];
   try {
@@ -149,7 +162,13 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
     const [hidden] = await measureAlpha(model, xAttack, { layers: ['hidden'], range: config.range });
     const robustness = {
       fgsm: await robustAccuracy(model, xAttack, yAttack, { attack: 'fgsm', epsilons: config.fgsmEpsilons, onProgress: (p) => hooks.onAttackProgress?.('fgsm', p.fraction) }),
-      pgd: await robustAccuracy(model, xAttack, yAttack, { attack: 'pgd', epsilons: config.pgdEpsilons, onProgress: (p) => hooks.onAttackProgress?.('pgd', p.fraction) }),
+      pgd: await robustAccuracy(model, xAttack, yAttack, {
+        attack: 'pgd',
+        epsilons: config.pgdEpsilons,
+        steps: config.pgdSteps,
+        stepSize: config.pgdStepSize,
+        onProgress: (p) => hooks.onAttackProgress?.('pgd', p.fraction),
+      }),
     };
     tf.dispose([xAttack, yAttack]);
     return {
@@ -163,17 +182,10 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
     };
   } finally {
     model.dispose();
+    optimizer.dispose();
     tf.dispose([xTrain, yTrain, xTest, yTest, yTestLabels]);
   }
 }
-
-/** File name of a run: one per configuration point, so sweeps can skip finished runs. */
-export function runFileName(c: ExperimentConfig): string {
-  const num = (v: number) => String(v).replace('-', 'm');
-  const dataset = c.dataset.replace(/[^a-z0-9]+/gi, '-');
-  return `${c.model}_${dataset}_${c.mode}_a${num(c.targetAlpha)}_b${num(c.strength)}_r${c.range[0]}-${c.range[1]}_e${c.epochs}_s${c.seed}.json`;
-}
-
 
 /**
  * Runs one of the paper's setups from the command line: `[targetAlpha] [beta] [epochs]`

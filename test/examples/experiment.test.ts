@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checkConfig, checkCounts } from '../../examples/experiment/checkConfig';
 import { completeConfig, runExperiment } from '../../examples/experiment/runExperiment';
+import { runFileName, runIdentity } from '../../examples/experiment/runFiles';
 import { writeFigures } from '../../examples/figures';
 import { parseList, parseShard } from '../../examples/sweep';
 import { setupNodeBackend } from '../../src/node/index';
@@ -72,20 +74,74 @@ describe('sweep', () => {
     expect(() => parseShard('4/3')).toThrow('--shard must be i/n with 1 <= i <= n, got "4/3"');
   });
 
-  it('runs its shard, then resumes: finished runs are skipped', () => {
+  it('runs its shard, then resumes: finished runs are skipped, other settings run afresh, broken files are redone', () => {
     const out = mkdtempSync(join(tmpdir(), 'sweep-'));
     const args = ['tsx', 'examples/sweep.ts', '--alphas', '1,2', '--betas', '0,1', '--epochs', '1', '--batch-size', '100', '--train-limit', '200', '--test-limit', '60', '--attack-limit', '20', '--out', out, '--quiet'];
+    const sweep = (...extra: string[]) => execFileSync('npx', [...args, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       // Points: beta 0 once, beta 1 at alphas 1 and 2: three runs; shard 1/2 takes the first and third.
-      const first = execFileSync('npx', [...args, '--shard', '1/2'], { encoding: 'utf8' });
-      expect(first).toMatch(/sweep: 2 runs in shard 1\/2, 0 already done, 2 to run/);
-      expect(readdirSync(out).sort()).toEqual(['shallow-mlp_mnist_slope_a1_b0_r0-10_e1_s0.json', 'shallow-mlp_mnist_slope_a2_b1_r0-10_e1_s0.json']);
-      const again = execFileSync('npx', [...args, '--shard', '1/2'], { encoding: 'utf8' });
-      expect(again).toMatch(/2 already done, 0 to run/);
-      const run = JSON.parse(readFileSync(join(out, 'shallow-mlp_mnist_slope_a2_b1_r0-10_e1_s0.json'), 'utf8'));
-      expect(run.config).toMatchObject({ targetAlpha: 2, strength: 1, epochs: 1 });
+      expect(sweep('--shard', '1/2')).toMatch(/sweep: 2 runs in shard 1\/2, 0 already done, 2 to run/);
+      const files = readdirSync(out).sort();
+      expect(files).toHaveLength(2);
+      expect(files[0]).toMatch(/^shallow-mlp_mnist_baseline_e1_s0_[0-9a-f]{10}\.json$/);
+      expect(files[1]).toMatch(/^shallow-mlp_mnist_slope_a2_b1_e1_s0_[0-9a-f]{10}\.json$/);
+      expect(sweep('--shard', '1/2')).toMatch(/2 already done, 0 to run/);
+      const run = JSON.parse(readFileSync(join(out, files[1]!), 'utf8'));
+      expect(run.config).toMatchObject({ targetAlpha: 2, strength: 1, epochs: 1, attackLimit: 20, batchSize: 100, pgdSteps: 40, pgdStepSize: 0.01 });
+      // A setting the file name does not show (here the attacked images) makes a new run, not a reused one.
+      const other = args.map((a) => (a === '20' ? '30' : a));
+      expect(execFileSync('npx', [...other, '--shard', '1/2'], { encoding: 'utf8' })).toMatch(/0 already done, 2 to run/);
+      expect(readdirSync(out)).toHaveLength(4);
+      // A truncated run file is reported and its run redone.
+      writeFileSync(join(out, files[1]!), '{"schema": "spectral-reg/experiment@1", "con');
+      const resumed = execFileSync('npx', [...args, '--shard', '1/2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      expect(resumed).toMatch(/1 already done, 1 to run/);
+      expect(JSON.parse(readFileSync(join(out, files[1]!), 'utf8')).config.targetAlpha).toBe(2);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it('checks every setting before any work', () => {
+    const run = (...extra: string[]) => {
+      try {
+        execFileSync('npx', ['tsx', 'examples/sweep.ts', '--alphas', '1', '--betas', '1', '--epochs', '1', '--out', join(tmpdir(), 'never-written'), '--quiet', ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        return '';
+      } catch (error) {
+        return String((error as { stderr: string }).stderr).trim().split('\n').at(-1);
+      }
+    };
+    expect(run('--test-limit', '8')).toBe('runExperiment: testLimit must be an integer >= 11, got 8');
+    expect(run('--attack-limit', '0')).toBe('runExperiment: attackLimit must be an integer >= 11, got 0');
+    expect(run('--batch-size', '10')).toBe('runExperiment: batchSize must be an integer > range end 10, got 10');
+    expect(run('--pgd-epsilons', '0,x')).toBe('--pgd-epsilons must be a number, got "x"');
+  });
+});
+
+describe('checkConfig', () => {
+  it('names the setting and the value', () => {
+    expect(() => checkConfig({ ...tiny, epochs: 0 })).toThrow(new RangeError('runExperiment: epochs must be an integer >= 1, got 0'));
+    expect(() => checkConfig({ ...tiny, learningRate: 0 })).toThrow(new RangeError('runExperiment: learningRate must be a finite number > 0, got 0'));
+    expect(() => checkConfig({ ...tiny, range: [0, 1] })).toThrow(new RangeError('runExperiment: range must be [start, end) with 0 <= start and at least 2 ranks, got [0,1]'));
+    expect(() => checkConfig({ ...tiny, fgsmEpsilons: [] })).toThrow(new RangeError('runExperiment: fgsmEpsilons must be a non-empty list of finite numbers >= 0, got []'));
+    expect(() => checkConfig({ ...tiny, pgdStepSize: -1 })).toThrow(new RangeError('runExperiment: pgdStepSize must be a finite number > 0, got -1'));
+    expect(() => checkCounts(tiny, 50, 100)).toThrow(new RangeError('runExperiment: batchSize 100 is larger than the 50 training images of "mnist"'));
+    expect(() => checkCounts({ ...tiny, attackLimit: 400 }, 300, 10)).toThrow(new RangeError('runExperiment: 10 test images are attacked and measured, but the fitted range ends at 10: use more test images'));
+  });
+});
+
+describe('run identity', () => {
+  it('covers every setting but ignores the target and mode of a baseline', () => {
+    expect(runIdentity({ ...tiny, attackLimit: 41 })).not.toBe(runIdentity(tiny));
+    expect(runIdentity({ ...tiny, learningRate: 2e-3 })).not.toBe(runIdentity(tiny));
+    expect(runIdentity({ ...tiny, pgdEpsilons: [0, 0.2] })).not.toBe(runIdentity(tiny));
+    expect(runIdentity({ ...tiny, seed: 4 })).not.toBe(runIdentity(tiny));
+    expect(runIdentity({ ...tiny, seed: 4 }, { ignoreSeed: true })).toBe(runIdentity(tiny, { ignoreSeed: true }));
+    const baseline = { ...tiny, strength: 0 };
+    expect(runIdentity({ ...baseline, targetAlpha: 4, mode: 'nassar' })).toBe(runIdentity(baseline));
+    expect(runFileName({ ...baseline, targetAlpha: 4 })).toBe(runFileName(baseline));
+    // A file written before a setting existed matches its default.
+    const { pgdSteps: _, ...older } = tiny;
+    expect(runIdentity(older as typeof tiny)).toBe(runIdentity(tiny));
   });
 });
