@@ -22,6 +22,10 @@ export function assertTensor(fn: string, name: string, value: unknown): asserts 
   if (!(value instanceof Tensor)) {
     throw new TypeError(`${fn}: ${name} must be a tf.Tensor, got ${describe(value)}`);
   }
+  // A disposed tensor still has its shape, so without this the failure comes later and says less.
+  if (value.isDisposed) {
+    throw new TypeError(`${fn}: ${name} is a disposed tensor (shape [${value.shape.join(', ')}]); it was freed by dispose() or tidy() before this call`);
+  }
 }
 
 /**
