@@ -14,7 +14,7 @@ describe('error messages (pinned word for word)', () => {
     ['rank 1', () => eigenspectrum(tf.tensor1d([1, 2, 3])), RangeError, 'eigenspectrum: activations must have rank >= 2 ([batch, ...features]), got rank 1 (shape [3])'],
     ['batch 1', () => spectralAlpha(tf.ones([1, 5])), RangeError, 'spectralAlpha: activations must have a batch of at least 2 to have a covariance, got 1'],
     ['bool dtype', () => eigenspectrum(tf.ones([3, 3], 'bool')), TypeError, 'eigenspectrum: activations must be a float32 or int32 tensor, got dtype bool'],
-    ['range beyond the spectrum', () => spectralLoss(x(), { targetAlpha: 1 }), RangeError, 'spectralLoss: range end must be <= 4, the number of eigenvalues available, got [0, 10]'],
+    ['range beyond the spectrum', () => spectralLoss(x(), { targetAlpha: 1 }), RangeError, 'spectralLoss: range end must be <= 4, the most eigenvalues that 6 centred rows of 4 features can have (min(batch - 1, features)), got [0, 10]'],
     ['range of one point', () => spectralLoss(x(), { targetAlpha: 1, range: [2, 3] }), RangeError, 'spectralLoss: range must satisfy 0 <= start and end - start >= 2 (a fit needs 2 points), got [2, 3]'],
     ['negative range start', () => spectralAlpha(x(), { range: [-1, 3] }), RangeError, 'spectralAlpha: range must satisfy 0 <= start and end - start >= 2 (a fit needs 2 points), got [-1, 3]'],
     ['range not a pair', () => spectralAlpha(x(), { range: [0.5, 3] as never }), TypeError, 'spectralAlpha: range must be a pair of integers [start, end), got [0.5, 3]'],
@@ -48,6 +48,10 @@ describe('error messages (pinned word for word)', () => {
     );
   });
 
+  it('estimateAlpha: options not an object', async () => {
+    await expect(estimateAlpha(tf.randomNormal([20, 12]), 5 as never)).rejects.toThrow(new TypeError('estimateAlpha: options must be an object, got 5'));
+  });
+
   it('estimateAlpha: ragged array', async () => {
     await expect(estimateAlpha([[1, 2], [3]])).rejects.toThrow(
       new TypeError('estimateAlpha: activations given as an array must be a rectangular number[][], got [[1, 2], [3]]'),
@@ -56,7 +60,7 @@ describe('error messages (pinned word for word)', () => {
 
   it('estimateAlpha: range beyond the spectrum', async () => {
     await expect(estimateAlpha(tf.randomNormal([20, 5]))).rejects.toThrow(
-      new RangeError('estimateAlpha: range end must be <= 5, the number of eigenvalues available, got [0, 10]'),
+      new RangeError('estimateAlpha: range end must be <= 5, the most eigenvalues that 20 centred rows of 5 features can have (min(batch - 1, features)), got [0, 10]'),
     );
   });
 

@@ -4,6 +4,7 @@
  * alpha, loss and validation accuracy per epoch, then measure robustness to
  * FGSM and PGD over a range of epsilons. Uses only the public API.
  */
+import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { measureAlpha, robustAccuracy, spectralHistory, type SpectralLossMode } from '../../src/index';
@@ -48,6 +49,8 @@ export interface ExperimentResult {
   schema: 'spectral-reg/experiment@1';
   config: ExperimentConfig;
   backend: string;
+  /** The git commit of the code that ran (with "-dirty" for uncommitted changes), or "unknown" outside a checkout. */
+  codeVersion?: string;
   epochs: EpochRecord[];
   /** alpha of the regularised layer measured on test images after training. */
   finalAlpha: { alpha: number; r2: number };
@@ -85,6 +88,16 @@ export function completeConfig(partial: Partial<ExperimentConfig> & Pick<Experim
     seed: EXPERIMENT_DEFAULTS.seed,
     ...partial,
   };
+}
+
+/** The commit a run's numbers come from: runs resumed across sessions may come from different code. */
+export function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${git('rev-parse', '--short=12', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** A seeded permutation (mulberry32 + Fisher-Yates), so runs repeat exactly. */
@@ -175,6 +188,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
       schema: 'spectral-reg/experiment@1',
       config,
       backend: tf.getBackend(),
+      codeVersion: codeVersion(),
       epochs,
       finalAlpha: { alpha: hidden!.alpha, r2: hidden!.r2 },
       robustness,

@@ -84,7 +84,7 @@ export function assertOptionsObject(fn: string, value: unknown): void {
  * Checks a half-open 0-based rank range [start, end) over a descending
  * spectrum of `available` eigenvalues. A fit needs at least 2 points.
  */
-export function checkRange(fn: string, range: unknown, available: number): [number, number] {
+export function checkRange(fn: string, range: unknown, available: number, limit = 'the number of eigenvalues available'): [number, number] {
   if (
     !Array.isArray(range) ||
     range.length !== 2 ||
@@ -100,8 +100,18 @@ export function checkRange(fn: string, range: unknown, available: number): [numb
   }
   if (end > available) {
     throw new RangeError(
-      `${fn}: range end must be <= ${available}, the number of eigenvalues available, got ${describe(range)}`,
+      `${fn}: range end must be <= ${available}, ${limit}, got ${describe(range)}`,
     );
   }
   return [start, end];
+}
+
+/**
+ * Checks a fit range against activations of `batch` rows and `features`
+ * columns: centred over the batch they have rank at most min(batch - 1,
+ * features), and eigenvalues past that rank are 0, not a power law.
+ */
+export function checkFitRange(fn: string, range: unknown, batch: number, features: number): [number, number] {
+  const rank = Math.min(batch - 1, features);
+  return checkRange(fn, range, rank, `the most eigenvalues that ${batch} centred rows of ${features} features can have (min(batch - 1, features))`);
 }

@@ -11,8 +11,8 @@ import {
 } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
 import { assertOptionsObject, checkRange, describe } from '../internal/validate';
-import { alphaOfSpectrum } from '../loss/powerLawTerms';
-import { penaltyOfSpectrum, resolveLossOptions, type SpectralLossMode } from '../loss/spectralLoss';
+import { measuredAlpha } from '../loss/powerLawTerms';
+import { checkTargetForRange, penaltyOfSpectrum, resolveLossOptions, type SpectralLossMode } from '../loss/spectralLoss';
 import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
 import { resolveSpectrumOptions, type EigenMethod, type ResolvedSpectrumOptions, type RitzSolve } from '../spectrum/options';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
@@ -64,13 +64,17 @@ export interface SpectralRegularizerArgs extends LayerArgs {
  * ```
  */
 export interface SpectralEpochStats {
-  /** Mean over the epoch's regularised batches of the batch's measured alpha. */
+  /**
+   * Mean over the epoch's regularised batches of the batch's measured alpha;
+   * NaN when no batch was regularised, or when a batch's fitted range
+   * reached eigenvalues below float32 rounding noise.
+   */
   alpha: number;
-  /** Mean normalised leading spectrum (range[1] values) over those batches. */
+  /** Mean normalised leading spectrum (range[1] values) over those batches; empty when there were none. */
   spectrum: Float32Array;
   /** Batches that contributed. */
   batches: number;
-  /** Batches skipped because they were smaller than range[1]. */
+  /** Batches skipped because they had at most range[1] rows (centred, such a batch has rank < range[1]). */
   skipped: number;
 }
 
@@ -86,8 +90,11 @@ const NAME = 'SpectralRegularizer';
  * - The loss enters `model.fit`, `trainOnBatch` and `fitDataset`, in training
  *   mode only, through the layer's `losses`. In a custom training loop, add
  *   `model.calculateLosses()` to your loss after a `model.apply(x, { training: true })`.
- * - A batch with fewer than `range[1]` samples contributes no spectral loss
- *   (the term is skipped for that batch, and counted in `skipped`).
+ * - A batch of at most `range[1]` rows contributes no spectral loss: centred,
+ *   it has rank below `range[1]`, so the fitted range would reach zero
+ *   eigenvalues. Such batches are counted in `skipped`, and the first one
+ *   of a fit (of the layer's life, without {@link spectralHistory}) is
+ *   reported once with console.warn.
  * - The layer keeps a warm-start {@link SubspaceState}; `dispose()` frees it.
  * - Per-epoch alpha and spectrum are collected by the {@link spectralHistory} callback.
  *
@@ -124,6 +131,8 @@ export class SpectralRegularizer extends layers.Layer {
   private spectrumSum: Tensor1D | null = null;
   private batches = 0;
   private skipped = 0;
+  /** Whether the skipped-batch warning was given since the last rearm. */
+  private warnedSkip = false;
 
   constructor(args: SpectralRegularizerArgs) {
     if (args === undefined) throw new TypeError(`${NAME}: args with a targetAlpha are required, got undefined`);
@@ -134,6 +143,7 @@ export class SpectralRegularizer extends layers.Layer {
     this.strength = loss.strength;
     this.mode = loss.mode;
     this.range = checkRange(NAME, args.range ?? DEFAULT_RANGE, Number.POSITIVE_INFINITY);
+    checkTargetForRange(NAME, this.targetAlpha, this.range);
     // The spectrum options are read from args by name; the layer supplies its own warm-start state.
     this.spectrumOptions = resolveSpectrumOptions(NAME, { ...args, state: this.state });
     this.supportsMasking = true;
@@ -181,11 +191,12 @@ export class SpectralRegularizer extends layers.Layer {
     try {
       const batch = activation.shape[0] as number;
       const features = activation.size / batch;
-      if (Math.min(batch, features) < this.range[1]) {
+      if (Math.min(batch - 1, features) < this.range[1]) {
         this.skipped++;
+        this.warnSkip(batch);
         return scalar(0);
       }
-      const spectrum = normalizedSpectrum(activation, { batch, features, k: this.range[1], options: this.spectrumOptions });
+      const spectrum = normalizedSpectrum(activation, { fn: NAME, batch, features, k: this.range[1], options: this.spectrumOptions });
       this.record(spectrum);
       return penaltyOfSpectrum(spectrum, this);
     } finally {
@@ -194,9 +205,27 @@ export class SpectralRegularizer extends layers.Layer {
     }
   }
 
+  private warnSkip(batch: number): void {
+    if (this.warnedSkip) return;
+    this.warnedSkip = true;
+    console.warn(
+      `${NAME} '${this.name}': a training batch of ${batch} rows got no spectral loss: range [${this.range[0]}, ${this.range[1]}] needs batches of more than ${this.range[1]} rows. ` +
+        'Batches this small are skipped (counted in spectralHistory records as `skipped`); use a larger batchSize or a shorter range.',
+    );
+  }
+
+  /**
+   * Lets the skipped-batch warning be given again; {@link spectralHistory}
+   * calls it at the start of every fit.
+   * @internal
+   */
+  rearmWarnings(): void {
+    this.warnedSkip = false;
+  }
+
   /** Accumulates this batch's alpha and spectrum on the device: no sync per batch. */
   private record(spectrum: Tensor1D): void {
-    const alpha = alphaOfSpectrum(spectrum, this.range);
+    const alpha = measuredAlpha(spectrum, this.range);
     const previousAlpha = this.alphaSum;
     const previousSpectrum = this.spectrumSum;
     this.alphaSum = keep((previousAlpha ? add(previousAlpha, alpha) : clone(alpha)) as Scalar);
@@ -208,8 +237,9 @@ export class SpectralRegularizer extends layers.Layer {
 
   /**
    * Reads and resets what the layer measured on training batches since the
-   * last call: the mean alpha and spectrum, or null when no batch was
-   * regularised. Used by {@link spectralHistory}.
+   * last call: the mean alpha and spectrum, or null when no training batch
+   * reached the layer at all (a batch that was skipped still counts, with
+   * alpha NaN). Used by {@link spectralHistory}.
    */
   async takeEpochStats(): Promise<SpectralEpochStats | null> {
     const { alphaSum, spectrumSum, batches, skipped } = this;
@@ -217,7 +247,9 @@ export class SpectralRegularizer extends layers.Layer {
     this.spectrumSum = null;
     this.batches = 0;
     this.skipped = 0;
-    if (alphaSum === null || spectrumSum === null) return null;
+    if (alphaSum === null || spectrumSum === null) {
+      return skipped === 0 ? null : { alpha: Number.NaN, spectrum: new Float32Array(0), batches: 0, skipped };
+    }
     const [alphaTotal, spectrumTotal] = await Promise.all([alphaSum.data(), spectrumSum.data()]);
     alphaSum.dispose();
     spectrumSum.dispose();

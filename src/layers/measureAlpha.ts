@@ -1,8 +1,8 @@
 import { dispose, Tensor } from '@tensorflow/tfjs-core';
 import { model as functionalModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { assertIntegerIn, assertOneOf, assertOptionsObject, checkRange, describe } from '../internal/validate';
-import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
-import { estimateAlpha } from '../spectrum/estimateAlpha';
+import { DEFAULT_RANGE, fitPowerLaw } from '../spectrum/fitPowerLaw';
+import { measuredSpectrum, numericalRank } from '../spectrum/estimateAlpha';
 import { EIGEN_METHODS, type EigenMethod } from '../spectrum/options';
 
 /**
@@ -40,17 +40,29 @@ export interface LayerAlpha {
   layer: string;
   /** Flattened width of the layer's output. */
   features: number;
+  /** The fitted exponent; NaN when the range reaches past `numericalRank`. */
   alpha: number;
+  /** r2 of the fit; NaN with alpha. */
   r2: number;
+  /** Intercept of the fit; NaN with alpha. */
   intercept: number;
-  /** The normalised leading spectrum that was fitted. */
+  /** The normalised leading spectrum, with values below float32 rounding noise as 0. */
   spectrum: Float32Array;
+  /**
+   * Leading eigenvalues above float32 rounding noise, among those computed
+   * (all with method `'exact'`, else range[1]). Below range[1], the
+   * range would be fitted to noise (a softmax output of 10 units has rank
+   * 9 at most), so no alpha is given.
+   */
+  numericalRank: number;
 }
 
 /**
  * Measures alpha (and the fit's r2) of the activations of every layer, or of
  * the named layers, of a trained model on the inputs `x`. The model runs in
- * inference mode and is not changed.
+ * inference mode and is not changed. A layer whose fitted range reaches
+ * eigenvalues below float32 rounding noise gets alpha, r2 and intercept NaN
+ * and its `numericalRank`, instead of a number fitted to noise.
  *
  * @example
  * ```ts
@@ -85,8 +97,10 @@ export async function measureAlpha(model: LayersModel, x: Tensor | Tensor[], opt
     const results: LayerAlpha[] = [];
     for (let i = 0; i < targets.length; i++) {
       const { name, features } = targets[i] as { name: string; features: number };
-      const estimate = await estimateAlpha(activations[i] as Tensor, { range, method });
-      results.push({ layer: name, features, alpha: estimate.alpha, r2: estimate.r2, intercept: estimate.intercept, spectrum: estimate.spectrum });
+      const { spectrum } = await measuredSpectrum(fn, activations[i] as Tensor, { range, method });
+      const rank = numericalRank(spectrum);
+      const fit = rank >= range[1] ? fitPowerLaw(spectrum, { range }) : { alpha: Number.NaN, r2: Number.NaN, intercept: Number.NaN };
+      results.push({ layer: name, features, ...fit, spectrum, numericalRank: rank });
     }
     return results;
   } finally {

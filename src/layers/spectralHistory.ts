@@ -17,7 +17,7 @@ export interface SpectralRecord {
   /** The SpectralRegularizer layer's name. */
   layer: string;
   targetAlpha: number;
-  /** Mean of the training batches' measured alpha over the epoch. */
+  /** Mean of the training batches' measured alpha over the epoch; NaN when no batch could be regularised. */
   alpha: number;
   /** Mean normalised leading spectrum over the epoch (range[1] values). */
   spectrum: Float32Array;
@@ -88,6 +88,11 @@ export class SpectralHistory extends Callback {
   /** The records of one layer, by name, in epoch order. */
   forLayer(name: string): SpectralRecord[] {
     return this.records.filter((r) => r.layer === name);
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    // One skipped-batch warning per layer per fit.
+    for (const layer of findRegularizers(this.model)) layer.rearmWarnings();
   }
 
   override async onEpochBegin(): Promise<void> {

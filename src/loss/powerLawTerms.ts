@@ -2,8 +2,11 @@ import {
   add,
   div,
   log,
+  maximum,
+  min,
   mul,
   relu,
+  sign,
   slice,
   square,
   sub,
@@ -18,7 +21,15 @@ import { DEFAULT_EPSILON } from '../spectrum/fitPowerLaw';
  * Differentiable power-law terms on a normalised, descending spectrum
  * tensor. Formulas follow the paper (Eq. 4-6), the authors' code and
  * Nassar et al. (2020); see docs/loss-modes.md.
+ *
+ * The eigenspectrum returns values below float32 rounding noise as exactly
+ * 0. Every term fits only the ranks above that (a 0/1 mask), so no loss
+ * chases rounding error or divides by it; with fewer than two such ranks a
+ * term is 0 and passes no gradient.
  */
+
+/** Smallest weight sum we divide by, so an all-masked range gives 0, not NaN. */
+const TINY = 1e-30;
 
 /** The spectrum values in [start, end) floored as in the paper: relu(lambda) + 1e-8. */
 function flooredSlice(spectrum: Tensor1D, [start, end]: readonly [number, number]): Tensor1D {
@@ -26,17 +37,48 @@ function flooredSlice(spectrum: Tensor1D, [start, end]: readonly [number, number
 }
 
 /**
- * alpha = -slope of the OLS fit of ln(lambda) on ln(rank). With centred
- * log-ranks xc the slope is sum(xc * y) / sum(xc^2), a fixed linear map of y.
+ * 1 for the ranks of [start, end) above rounding noise (nonzero), else 0.
+ * Built from sign, whose gradient is zero: comparisons have no gradient in
+ * tfjs and would break backpropagation through the loss.
+ */
+function resolvedMask(spectrum: Tensor1D, [start, end]: readonly [number, number]): Tensor1D {
+  return sign(relu(slice(spectrum, [start], [end - start]))) as Tensor1D;
+}
+
+/**
+ * Keeps NaN visible: 0 for a finite spectrum, NaN if any value is NaN, on
+ * every backend (relu and comparisons can drop NaN, arithmetic cannot).
+ */
+export function nanGuard(spectrum: Tensor1D): Scalar {
+  return sum(mul(spectrum, 0)) as Scalar;
+}
+
+/**
+ * alpha = -slope of the OLS fit of ln(lambda) on ln(rank), over the ranks
+ * of `range` above rounding noise (weights m in {0, 1}): with log-ranks
+ * centred over those ranks, xc, the slope is sum(m xc y) / sum(m xc^2).
+ * Exact on a range without noise; 0 when fewer than two ranks remain.
  */
 export function alphaOfSpectrum(spectrum: Tensor1D, range: readonly [number, number]): Scalar {
   const [start, end] = range;
-  const x = Array.from({ length: end - start }, (_, i) => Math.log(start + i + 1));
-  const meanX = x.reduce((a, b) => a + b, 0) / x.length;
-  const centred = x.map((v) => v - meanX);
-  const sxx = centred.reduce((a, b) => a + b * b, 0);
-  const weights = tensor1d(centred.map((v) => -v / sxx));
-  return sum(mul(weights, log(flooredSlice(spectrum, range)))) as Scalar;
+  const m = resolvedMask(spectrum, range);
+  const x = tensor1d(Array.from({ length: end - start }, (_, i) => Math.log(start + i + 1)));
+  const count = maximum(sum(m), TINY);
+  const xc = mul(m, sub(x, div(sum(mul(m, x)), count)));
+  const sxx = maximum(sum(square(xc)), TINY);
+  const slope = div(sum(mul(xc, log(flooredSlice(spectrum, range)))), sxx);
+  return add(mul(slope, -1), nanGuard(spectrum)) as Scalar;
+}
+
+/**
+ * The measured alpha for reporting: {@link alphaOfSpectrum}, or NaN when a
+ * rank of `range` is below rounding noise, since alpha would then be fitted
+ * to fewer ranks than asked for.
+ */
+export function measuredAlpha(spectrum: Tensor1D, range: readonly [number, number]): Scalar {
+  const complete = min(resolvedMask(spectrum, range));
+  // 0 / 1 = 0 when every rank is resolved, 0 / 0 = NaN otherwise.
+  return add(alphaOfSpectrum(spectrum, range), div(0, complete)) as Scalar;
 }
 
 /**
@@ -48,15 +90,14 @@ export function fixedSlopeTerm(spectrum: Tensor1D, range: readonly [number, numb
   const [start, end] = range;
   const ranks = Array.from({ length: end - start }, (_, i) => start + i + 1);
   const logRank = ranks.map((n) => Math.log10(n));
-  const w = ranks.map((n) => Math.log10(n + 1) - Math.log10(n));
-  const wSum = w.reduce((a, b) => a + b, 0);
-  const weights = tensor1d(w.map((v) => v / wSum));
+  const w = mul(tensor1d(ranks.map((n) => Math.log10(n + 1) - Math.log10(n))), resolvedMask(spectrum, range));
+  const weights = div(w, maximum(sum(w), TINY));
   const line = tensor1d(logRank.map((v) => -targetAlpha * v));
   const logLambda = div(log(flooredSlice(spectrum, range)), Math.LN10) as Tensor1D;
   // Residual before the offset: r = y - m x; the optimal offset is the weighted mean of r.
   const r = sub(logLambda, line);
   const offset = sum(mul(weights, r));
-  return sum(mul(weights, square(sub(r, offset)))) as Scalar;
+  return add(sum(mul(weights, square(sub(r, offset)))), nanGuard(spectrum)) as Scalar;
 }
 
 /**
@@ -71,7 +112,8 @@ export function nassarTerm(spectrum: Tensor1D, range: readonly [number, number],
   const decay = tensor1d(Array.from({ length: end - start }, (_, i) => ((start + 1) / (start + i + 1)) ** targetAlpha));
   const ratio = div(values, mul(anchor, decay));
   const excess = sub(ratio, 1);
-  const perRank = add(square(excess), relu(excess));
-  return div(sum(perRank), end + 1) as Scalar;
+  // A rank below noise is left out; the anchor is the largest, so if it is noise so is every rank.
+  const perRank = mul(add(square(excess), relu(excess)), resolvedMask(spectrum, range));
+  return add(div(sum(perRank), end + 1), nanGuard(spectrum)) as Scalar;
 }
 

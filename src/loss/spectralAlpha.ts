@@ -1,9 +1,9 @@
 import { tidy, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
-import { checkActivations, checkRange } from '../internal/validate';
+import { checkActivations, checkFitRange } from '../internal/validate';
 import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
 import { resolveSpectrumOptions, type SpectrumOptions } from '../spectrum/options';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
-import { alphaOfSpectrum } from './powerLawTerms';
+import { measuredAlpha } from './powerLawTerms';
 
 /**
  * Options of {@link spectralAlpha}.
@@ -25,7 +25,10 @@ export interface SpectralAlphaOptions extends SpectrumOptions {
  * The measured power-law exponent alpha of a batch of activations as a
  * differentiable scalar, for custom objectives. Same fit as
  * {@link fitPowerLaw} (paper Eq. 4-5) on the normalised spectrum with
- * eigenvalues floored at relu(lambda) + 1e-8.
+ * eigenvalues floored at relu(lambda) + 1e-8. NaN (with zero gradient) when
+ * an eigenvalue in `range` is below float32 rounding noise: alpha would be
+ * fitted to noise. `range` must end at most at min(batch - 1, features),
+ * the rank of the centred activations.
  *
  * @example
  * ```ts
@@ -40,7 +43,7 @@ export interface SpectralAlphaOptions extends SpectrumOptions {
 export function spectralAlpha(activations: Tensor, options?: SpectralAlphaOptions): Scalar {
   const fn = 'spectralAlpha';
   const plan = planRangeSpectrum(fn, activations, options);
-  return tidy(() => alphaOfSpectrum(normalizedSpectrum(activations, plan), plan.range));
+  return tidy(() => measuredAlpha(normalizedSpectrum(activations, plan), plan.range));
 }
 
 /**
@@ -50,6 +53,6 @@ export function spectralAlpha(activations: Tensor, options?: SpectralAlphaOption
 export function planRangeSpectrum(fn: string, activations: Tensor, options: SpectralAlphaOptions | undefined) {
   const { batch, features } = checkActivations(fn, activations);
   const resolved = resolveSpectrumOptions(fn, options);
-  const range = checkRange(fn, options?.range ?? DEFAULT_RANGE, Math.min(batch, features));
-  return { batch, features, k: range[1], options: resolved, range };
+  const range = checkFitRange(fn, options?.range ?? DEFAULT_RANGE, batch, features);
+  return { fn, batch, features, k: range[1], options: resolved, range };
 }

@@ -70,6 +70,7 @@ export function spectralLoss(activations: Tensor, options: SpectralLossOptions):
   checkActivations(fn, activations);
   const { targetAlpha, strength, mode } = resolveLossOptions(fn, options);
   const plan = planRangeSpectrum(fn, activations, options);
+  checkTargetForRange(fn, targetAlpha, plan.range);
   return tidy(() => penaltyOfSpectrum(normalizedSpectrum(activations, plan), { targetAlpha, strength, mode, range: plan.range }));
 }
 
@@ -79,6 +80,7 @@ export function penaltyOfSpectrum(
   { targetAlpha, strength, mode, range }: { targetAlpha: number; strength: number; mode: SpectralLossMode; range: readonly [number, number] },
 ): Scalar {
   let penalty: Scalar;
+  // Every term fits only the ranks above float32 noise and keeps NaN visible (powerLawTerms).
   if (mode === 'slope') penalty = abs(sub(alphaOfSpectrum(spectrum, range), targetAlpha)) as Scalar;
   else if (mode === 'fixed-slope') penalty = fixedSlopeTerm(spectrum, range, targetAlpha);
   else penalty = nassarTerm(spectrum, range, targetAlpha);
@@ -97,6 +99,27 @@ export function resolveLossOptions(
   const mode = options.mode ?? 'slope';
   assertFiniteAtLeast(fn, 'targetAlpha', targetAlpha, 0);
   assertFiniteAtLeast(fn, 'strength', strength, 0);
+  // Past this the loss (strength times a penalty of up to ~1e24) leaves float32.
+  if (strength > MAX_STRENGTH) throw new RangeError(`${fn}: strength must be <= ${MAX_STRENGTH}, got ${strength}`);
   assertOneOf(fn, 'mode', mode, SPECTRAL_LOSS_MODES);
   return { targetAlpha, strength, mode };
+}
+
+const MAX_STRENGTH = 1e6;
+/** The steepest target power law over a range: a fall of 1e-10 from first to last rank (nassar squares it, times MAX_STRENGTH). */
+const MAX_TARGET_DECADES = 10;
+
+/**
+ * A target whose power law falls by more than 1e-10 over `range` asks for
+ * eigenvalue ratios that float32 cannot hold (the nassar ratios overflow);
+ * such a target is refused, naming the largest one the range allows.
+ */
+export function checkTargetForRange(fn: string, targetAlpha: number, [start, end]: readonly [number, number]): void {
+  const decadesPerAlpha = Math.log10(end / (start + 1));
+  const largest = Math.floor((100 * MAX_TARGET_DECADES) / decadesPerAlpha) / 100;
+  if (targetAlpha > largest) {
+    throw new RangeError(
+      `${fn}: targetAlpha must be <= ${largest} for range [${start}, ${end}] (a power law falling by at most 1e-${MAX_TARGET_DECADES} over it), got ${targetAlpha}`,
+    );
+  }
 }

@@ -30,7 +30,13 @@ const DEFAULT_K = 10;
  * with respect to the activations: the gradient flows through the
  * eigenvalues with the eigenvectors held fixed (d lambda_i / d A = 2 A v_i v_i^T).
  *
- * Eigenvalues past the rank of the centred data (at most batch - 1) are 0.
+ * Eigenvalues past the rank of the centred data (at most batch - 1) are 0,
+ * and so is every eigenvalue below float32 rounding noise (about
+ * 4 sqrt(max(batch, features)) 2^-24 of the largest, or what centring nearly
+ * equal rows leaves): such values carry no gradient. Any activation scale
+ * that float32 holds gives the same spectrum. Activations holding NaN or
+ * Infinity throw a RangeError, or give NaN values where nothing is read back
+ * (`ritzSolve: 'device'`).
  *
  * @example
  * ```ts
@@ -55,5 +61,5 @@ export function eigenspectrum(activations: Tensor, options?: EigenspectrumOption
     assertIntegerIn(fn, 'k', requested, 1, available);
     k = requested;
   }
-  return normalizedSpectrum(activations, { batch, features, k, options: resolved });
+  return normalizedSpectrum(activations, { fn, batch, features, k, options: resolved });
 }

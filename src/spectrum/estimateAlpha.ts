@@ -1,8 +1,8 @@
-import { square, sum, tensor2d, tidy, type Tensor } from '@tensorflow/tfjs-core';
-import { checkActivations, checkRange, describe } from '../internal/validate';
+import { square, stack, sum, tensor2d, tidy, type Tensor } from '@tensorflow/tfjs-core';
+import { assertOptionsObject, checkActivations, checkFitRange, describe } from '../internal/validate';
 import { DEFAULT_RANGE, fitPowerLaw, type PowerLawFit } from './fitPowerLaw';
 import { chooseMethod, resolveSpectrumOptions, type EigenMethod, type SpectrumOptions } from './options';
-import { centred, exactSpectrumAsync, flatActivations, normalizedSpectrum } from './spectrumCore';
+import { centred, exactSpectrumAsync, flatActivations, nonFiniteError, normalizedSpectrum, scaledActivations } from './spectrumCore';
 
 /**
  * Options of {@link estimateAlpha}.
@@ -51,6 +51,12 @@ export interface AlphaEstimate extends PowerLawFit {
  * Accepts a tensor of shape [batch, ...features] or a plain 2-D array. Does
  * not track gradients; use {@link spectralAlpha} for a differentiable alpha.
  *
+ * Refuses, with a RangeError, what would be a number without meaning: a
+ * range ending past min(batch - 1, features), the rank of centred
+ * activations; activations holding NaN or Infinity; zero variance; and a
+ * range reaching eigenvalues below float32 rounding noise. The result is
+ * the same for activations of any scale that float32 holds.
+ *
  * @example
  * ```ts
  * import * as tf from '@tensorflow/tfjs-core';
@@ -66,23 +72,43 @@ export async function estimateAlpha(
   options?: EstimateAlphaOptions,
 ): Promise<AlphaEstimate> {
   const fn = 'estimateAlpha';
+  const { spectrum, range } = await measuredSpectrum(fn, activations, options);
+  assertResolved(fn, spectrum, range);
+  return { ...fitPowerLaw(spectrum, { range }), spectrum, range };
+}
+
+/**
+ * The checked, normalised spectrum that {@link estimateAlpha} fits, with
+ * values below float32 rounding noise as 0; shared with measureAlpha.
+ */
+export async function measuredSpectrum(
+  fn: string,
+  activations: Tensor | number[][],
+  options: EstimateAlphaOptions | undefined,
+): Promise<{ spectrum: Float32Array; range: [number, number] }> {
+  assertOptionsObject(fn, options);
   const owned = Array.isArray(activations) ? fromArray(fn, activations) : null;
   const input = owned ?? (activations as Tensor);
   try {
     const { batch, features } = checkActivations(fn, input);
     const resolved = resolveSpectrumOptions(fn, { ...options, method: options?.method ?? 'exact' });
     const available = Math.min(batch, features);
-    const range = checkRange(fn, options?.range ?? DEFAULT_RANGE, available);
+    const range = checkFitRange(fn, options?.range ?? DEFAULT_RANGE, batch, features);
     const k = resolved.method === 'exact' ? available : range[1];
-    const varianceTensor = tidy(() => sum(square(centred(flatActivations(input, batch, features)))));
-    const variance = (await varianceTensor.data())[0] as number;
-    varianceTensor.dispose();
-    if (!(variance > 0)) {
+    // Scaled first, so that the variance of activations of any float32 size is representable.
+    const checkTensor = tidy(() => {
+      const { scaled, scale } = scaledActivations(flatActivations(input, batch, features));
+      return stack([scale, sum(square(centred(scaled)))]);
+    });
+    const [scale, variance] = (await checkTensor.data()) as Float32Array;
+    checkTensor.dispose();
+    if (!Number.isFinite(scale)) throw nonFiniteError(fn);
+    if (!((variance as number) > 0)) {
       throw new RangeError(
         `${fn}: activations have zero variance over the batch (every row is the same), so alpha is undefined; got total variance ${describe(variance)}`,
       );
     }
-    const plan = { batch, features, k, options: resolved };
+    const plan = { fn, batch, features, k, options: resolved };
     let spectrum: Float32Array;
     if (chooseMethod(resolved.method, k, resolved.oversampling, available) === 'exact') {
       spectrum = await exactSpectrumAsync(input, plan);
@@ -91,10 +117,35 @@ export async function estimateAlpha(
       spectrum = (await spectrumTensor.data()) as Float32Array;
       spectrumTensor.dispose();
     }
-    return { ...fitPowerLaw(spectrum, { range }), spectrum, range };
+    return { spectrum, range };
   } finally {
     owned?.dispose();
   }
+}
+
+/** How many leading values of a measured spectrum are above float32 rounding noise (nonzero). */
+export function numericalRank(spectrum: Float32Array): number {
+  let rank = 0;
+  while (rank < spectrum.length && (spectrum[rank] as number) > 0) rank++;
+  return rank;
+}
+
+/**
+ * The eigenspectrum returns values below float32 rounding noise as 0; a fit
+ * over them would report a plain alpha of rounding error.
+ */
+function assertResolved(fn: string, spectrum: Float32Array, [start, end]: [number, number]): void {
+  const resolved = numericalRank(spectrum);
+  if (resolved >= end) return;
+  if (resolved === 0) {
+    throw new RangeError(
+      `${fn}: the activations vary over the batch only at float32 rounding level (every row is nearly the same), so alpha is undefined`,
+    );
+  }
+  throw new RangeError(
+    `${fn}: eigenvalues ${resolved + 1}-${end} of range ${describe([start, end])} are below float32 rounding noise ` +
+      `(the activations have numerical rank ${resolved}), so alpha would be fitted to noise; fit a range ending at most at ${resolved}`,
+  );
 }
 
 function fromArray(fn: string, rows: number[][]): Tensor {

@@ -1,11 +1,14 @@
 import {
+  abs,
   add,
   cast,
   concat,
   customGrad,
   div,
+  greaterEqual,
   keep,
   matMul,
+  max,
   maximum,
   mean,
   mul,
@@ -44,16 +47,62 @@ import { orthonormalizeRows } from './orthonormalizeRows';
  * which we apply as dAc = (2 / T) (S diag(g) V^T - (g . s) Ac) with S = Ac V.
  * Centring is linear and dAc is already centred, so dA = dAc.
  *
+ * Scale: the input is divided by its largest magnitude before anything else,
+ * so no product over- or underflows float32 whatever the activations' scale.
+ * The spectrum is scale-free, so its gradient at A is the gradient at A / s,
+ * divided by s.
+ *
+ * Noise: eigenvalues below float32 rounding noise (see noiseFloor) are
+ * returned as exactly 0 and pass no gradient, so no method reports, and no
+ * loss chases, values that are rounding error.
+ *
+ * Non-finite input: every path turns NaN or Infinity anywhere in the input
+ * into NaN in every output value; the paths that read back from the device
+ * throw a RangeError naming the calling function instead.
+ *
  * Matrix products avoid matMul's transpose flags (about 12x slower on wasm):
  * only small k-sized operands are transposed explicitly.
  */
 
 /** Smallest trace we divide by; keeps zero-variance input finite (0 / tiny = 0). */
 const TRACE_FLOOR = 1e-30;
+/** Smallest scale we divide by: all-zero input stays zero. A normal float32. */
+const SCALE_FLOOR = 1e-37;
+/** float32 unit roundoff, 2^-24. */
+const UNIT_ROUNDOFF = 2 ** -24;
+/**
+ * Rounding noise of a float32 eigenvalue, relative to the largest, per
+ * sqrt(max(N, f)) of the products' inner dimension. Measured: the subspace
+ * method's Ritz values leave the true ones at about 1x this (without the 4).
+ */
+const RELATIVE_NOISE = 4 * UNIT_ROUNDOFF;
+/**
+ * Rounding noise left by centring rows that are nearly equal: each centred
+ * entry carries about u |A_ij| of error, and the rounded mean's error is the
+ * same in every row, so it can gather into one eigenvalue of up to about
+ * u^2 sum(A^2). Relative to the centred trace, with a safety factor of 16.
+ */
+const CENTRING_NOISE = 16 * UNIT_ROUNDOFF ** 2;
+
+/**
+ * The float32 noise floor of a normalised spectrum (eigenvalues / trace):
+ * values below it are rounding error. `lambda1` is the largest normalised
+ * eigenvalue; `rawOverTrace` is sum(A^2) / sum(Ac^2), how much the centring
+ * cancelled. The host twin of noiseFloorTensor.
+ */
+export function noiseFloor(lambda1: number, rawOverTrace: number, batch: number, features: number): number {
+  return Math.max(RELATIVE_NOISE * Math.sqrt(Math.max(batch, features)) * lambda1, CENTRING_NOISE * rawOverTrace);
+}
+
+function noiseFloorTensor(lambda1: Tensor, rawOverTrace: Tensor, batch: number, features: number): Tensor {
+  return maximum(mul(lambda1, RELATIVE_NOISE * Math.sqrt(Math.max(batch, features))), mul(rawOverTrace, CENTRING_NOISE));
+}
 /** Norm of the random nudge added to a warm-started basis, so dead directions can revive. */
 const WARM_START_NUDGE = 1e-3;
 
 export interface SpectrumPlan {
+  /** The public function asking, for error messages. */
+  fn: string;
   batch: number;
   features: number;
   /** Number of leading eigenvalues returned. */
@@ -72,33 +121,62 @@ export function centred(flat: Tensor2D): Tensor2D {
   return sub(flat, mean(flat, 0, true)) as Tensor2D;
 }
 
+/**
+ * The input divided by its largest magnitude, so that the products that
+ * follow neither overflow nor underflow float32. `scale` carries NaN when
+ * the input holds NaN or Infinity (x * 0 is NaN for them and 0 otherwise,
+ * on every backend), and so does every value computed from `scaled`.
+ */
+export function scaledActivations(flat: Tensor2D): { scaled: Tensor2D; scale: Scalar } {
+  const nonFinite = sum(mul(flat, 0));
+  const scale = add(maximum(max(abs(flat)), SCALE_FLOOR), nonFinite) as Scalar;
+  return { scaled: div(flat, scale) as Tensor2D, scale };
+}
+
+/** The error for activations holding NaN or Infinity. */
+export function nonFiniteError(fn: string): RangeError {
+  return new RangeError(`${fn}: activations contain NaN or Infinity, so their spectrum is undefined`);
+}
+
+function assertFiniteHost(fn: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i] as number)) throw nonFiniteError(fn);
+}
+
 /** Normalised leading spectrum of `activations`; arguments are already validated. */
 export function normalizedSpectrum(activations: Tensor, plan: SpectrumPlan): Tensor1D {
-  const { batch, features, k, options } = plan;
+  const { fn, batch, features, k, options } = plan;
   const method = chooseMethod(options.method, k, options.oversampling, Math.min(batch, features));
   return tidy(() => {
     const flat = flatActivations(activations, batch, features);
     const op = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
       const input = args[0] as Tensor2D;
       const save = args[1] as GradSaveFunc;
-      const ac = centred(input);
+      const { scaled, scale } = scaledActivations(input);
+      const ac = centred(scaled);
       const forward =
         method === 'exact'
-          ? exactForward(ac, k)
+          ? exactForward(fn, ac, k)
           : chooseRitzSolve(options.ritzSolve) === 'device'
             ? deviceSubspaceForward(ac, k, options)
-            : subspaceForward(ac, k, options);
-      save(
-        forward.vectors && forward.projections
-          ? [ac, forward.value, forward.traceSafe, forward.vectors, forward.projections]
-          : [ac, forward.value, forward.traceSafe],
-      );
+            : subspaceForward(fn, ac, k, options);
+      // Values below rounding noise become 0 and pass no gradient.
+      const rawOverTrace = div(sum(square(scaled)), forward.traceSafe);
+      const floor = noiseFloorTensor(slice(forward.value, 0, 1), rawOverTrace, batch, features);
+      const above = cast(greaterEqual(forward.value, floor), 'float32') as Tensor1D;
+      // NaN survives the mask (NaN * 0 is NaN), so non-finite input stays visible.
+      const value = mul(forward.value, above) as Tensor1D;
+      const saved = [ac, value, forward.traceSafe, scale, above];
+      save(forward.vectors && forward.projections ? [...saved, forward.vectors, forward.projections] : saved);
       return {
-        value: forward.value,
-        gradFunc: (dy: Tensor, saved: Tensor[]) => {
-          const [savedAc, value, traceSafe, vectors, projections] = saved as [Tensor2D, Tensor1D, Scalar, Tensor2D?, Tensor2D?];
-          if (vectors && projections) return spectrumGradient(dy as Tensor1D, savedAc, value, traceSafe, vectors, projections);
-          return exactGradient(dy as Tensor1D, savedAc, value, traceSafe, k);
+        value,
+        gradFunc: (dy: Tensor, savedTensors: Tensor[]) => {
+          const [savedAc, savedValue, traceSafe, savedScale, mask, vectors, projections] = savedTensors as [Tensor2D, Tensor1D, Scalar, Scalar, Tensor1D, Tensor2D?, Tensor2D?];
+          const masked = mul(dy, mask) as Tensor1D;
+          const gradient =
+            vectors && projections
+              ? spectrumGradient(masked, savedAc, savedValue, traceSafe, vectors, projections)
+              : exactGradient(masked, savedAc, savedValue, traceSafe, k);
+          return div(gradient, savedScale);
         },
       };
     });
@@ -120,9 +198,11 @@ function safeTrace(ac: Tensor2D): Scalar {
 }
 
 /** Full host eigendecomposition of the smaller of Gram and covariance. */
-function exactForward(ac: Tensor2D, k: number): ForwardResult {
+function exactForward(fn: string, ac: Tensor2D, k: number): ForwardResult {
   const { matrix, size } = smallerSideMatrix(ac);
-  const { normalized, denominator } = exactFromHost(matrix.dataSync(), size, k);
+  const host = matrix.dataSync();
+  assertFiniteHost(fn, host);
+  const { normalized, denominator } = exactFromHost(host, size, k);
   return { value: tensor1d(normalized), traceSafe: scalar(denominator) };
 }
 
@@ -132,15 +212,22 @@ function exactForward(ac: Tensor2D, k: number): ForwardResult {
  * included, whose synchronous read is unreliable.
  */
 export async function exactSpectrumAsync(activations: Tensor, plan: SpectrumPlan): Promise<Float32Array> {
-  const { batch, features, k } = plan;
-  const { matrix, size } = tidy(() => {
-    const side = smallerSideMatrix(centred(flatActivations(activations, batch, features)));
-    return { matrix: side.matrix, size: side.size };
+  const { fn, batch, features, k } = plan;
+  const { matrix, raw, size } = tidy(() => {
+    const { scaled } = scaledActivations(flatActivations(activations, batch, features));
+    const side = smallerSideMatrix(centred(scaled));
+    return { matrix: side.matrix, raw: sum(square(scaled)), size: side.size };
   });
   try {
-    return exactFromHost(await matrix.data(), size, k).normalized;
+    const [host, rawEnergy] = await Promise.all([matrix.data(), raw.data()]);
+    assertFiniteHost(fn, host);
+    assertFiniteHost(fn, rawEnergy);
+    const { normalized, denominator } = exactFromHost(host, size, k);
+    const floor = noiseFloor(normalized[0] as number, (rawEnergy[0] as number) / denominator, batch, features);
+    return normalized.map((v) => (v >= floor ? v : 0));
   } finally {
     matrix.dispose();
+    raw.dispose();
   }
 }
 
@@ -229,7 +316,7 @@ function startingBlock(features: number, k: number, options: ResolvedSpectrumOpt
  * the small problem on the host, then Y <- (P T^T)^T Ac = Ritz vectors times
  * Sigma. Stops early when the leading k Ritz values settle.
  */
-function subspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptions): ForwardResult {
+function subspaceForward(fn: string, ac: Tensor2D, k: number, options: ResolvedSpectrumOptions): ForwardResult {
   const [, features] = ac.shape;
   const { b, random, start, steps: maxIterations } = startingBlock(features, k, options);
   let y: Tensor2D = start;
@@ -239,6 +326,7 @@ function subspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptio
     const p: Tensor2D = matMul(ac, transpose(y)); // N x b
     const smallMatrices = concat([matMul(y, transpose(y)), matMul(transpose(p), p)], 0);
     const host = smallMatrices.dataSync();
+    assertFiniteHost(fn, host);
     const ritz = rayleighRitz(host.subarray(0, b * b), host.subarray(b * b), b);
     const transformT: Tensor2D = transpose(tensor2d(ritz.transform, [b, b])); // b x b, columns combine rows of Y
     const ritzProjections: Tensor2D = matMul(p, transformT); // N x b: Ac R^T

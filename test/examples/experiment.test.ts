@@ -34,6 +34,7 @@ describe('runExperiment', () => {
   it('writes the documented schema, and a seed makes the run repeat exactly', async () => {
     const a = await runExperiment(tiny);
     expect(a.schema).toBe('spectral-reg/experiment@1');
+    expect(a.codeVersion).toMatch(/^[0-9a-f]{12}(-dirty)?$/);
     expect(a.config).toMatchObject({ targetAlpha: 2, strength: 1, model: 'shallow-mlp' });
     expect(a.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     for (const e of a.epochs) {

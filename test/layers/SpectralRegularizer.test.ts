@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { spectralHistory, spectralLoss, SpectralRegularizer, spectralRegularizer } from '../../src/index';
 import { fileSystem } from '../../src/node/index';
 import { expectNoLeak, gaussianMatrix } from '../helpers/oracles';
@@ -144,6 +144,41 @@ describe('SpectralRegularizer: a pass-through layer', () => {
     const history = await model.fit(x, y, { epochs: 1, batchSize: 32, callbacks: [monitor], verbose: 0 });
     expect(Number.isFinite((history.history.loss as number[])[0]!)).toBe(true);
     expect(monitor.records[0]).toMatchObject({ batches: 2, skipped: 1 });
+  });
+
+  it('a batch of exactly range[1] rows is skipped too: centred, its rank is one short', async () => {
+    const { x, y } = data(76, 8); // batches of 32, 32 and 12; range [0, 12]
+    const model = mlp([spectralRegularizer({ targetAlpha: 2, range: [0, 12], name: 'spec' })]);
+    const monitor = spectralHistory();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await model.fit(x, y, { epochs: 1, batchSize: 32, callbacks: [monitor], verbose: 0 });
+    } finally {
+      warn.mockRestore();
+    }
+    expect(monitor.records[0]).toMatchObject({ batches: 2, skipped: 1 });
+  });
+
+  it('when every batch is too small: warned once per fit, counted, and alpha is NaN in the history, not missing', async () => {
+    const { x, y } = data(40, 8);
+    const model = mlp([spectralRegularizer({ targetAlpha: 2, range: [0, 12], name: 'spec' })]);
+    const monitor = spectralHistory();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const history = await model.fit(x, y, { epochs: 2, batchSize: 8, callbacks: [monitor], verbose: 0 });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        "SpectralRegularizer 'spec': a training batch of 8 rows got no spectral loss: range [0, 12] needs batches of more than 12 rows. " +
+          'Batches this small are skipped (counted in spectralHistory records as `skipped`); use a larger batchSize or a shorter range.',
+      );
+      expect(history.history.spec_alpha).toHaveLength(2);
+      expect((history.history.spec_alpha as number[]).every(Number.isNaN)).toBe(true);
+      expect(monitor.records.map((r) => [r.batches, r.skipped])).toEqual([[0, 5], [0, 5]]);
+      await model.fit(x, y, { epochs: 1, batchSize: 8, callbacks: [monitor], verbose: 0 });
+      expect(warn).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

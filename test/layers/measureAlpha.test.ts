@@ -37,6 +37,24 @@ describe('measureAlpha', () => {
     expect(results.every((r) => Number.isFinite(r.alpha) && r.r2 > 0)).toBe(true);
   });
 
+  it('gives no bare alpha for a layer whose range reaches eigenvalues at rounding noise: a 10-way softmax has rank 9', async () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 40, activation: 'tanh', inputShape: [30], name: 'first', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+        tfl.layers.dense({ units: 10, activation: 'softmax', name: 'out', kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
+    const [first, out] = await measureAlpha(m, x(), { layers: ['first', 'out'] });
+    // The subspace method computes range[1] values, all resolved here.
+    expect(first!.numericalRank).toBe(10);
+    expect(Number.isFinite(first!.alpha)).toBe(true);
+    expect(out).toMatchObject({ layer: 'out', numericalRank: 9, alpha: Number.NaN, r2: Number.NaN, intercept: Number.NaN });
+    expect(Array.from(out!.spectrum.slice(9))).toEqual([0]);
+    // Fitted within its resolved ranks it has an alpha again.
+    const [short] = await measureAlpha(m, x(), { layers: ['out'], range: [0, 9] });
+    expect(Number.isFinite(short!.alpha)).toBe(true);
+  });
+
   it('does not change the model and leaks no tensors', async () => {
     const m = model();
     const input = x();
