@@ -8,7 +8,6 @@ import {
   dispose,
   grad,
   greater,
-  keep,
   less,
   log,
   logSumExp,
@@ -209,10 +208,12 @@ function attackChunk(prepared: PreparedAttack, x: Tensor, labels: Tensor2D, step
     }
     const previousBest: Tensor = best;
     const previousLoss: Tensor = bestLoss;
+    // tidy hands its returned tensors to the enclosing scope. keep() would
+    // take them out of every scope, so a caller's tidy could never free them.
     const [nextBest, nextLoss] = tidy(() => {
       const better = o.targeted ? less(runLoss, previousLoss) : greater(runLoss, previousLoss);
       const mask = reshape(better, [x.shape[0] as number, ...x.shape.slice(1).map(() => 1)]);
-      return [keep(where(broadcastTo(mask, x.shape), adversarial, previousBest)), keep(where(better, runLoss, previousLoss))];
+      return [where(broadcastTo(mask, x.shape), adversarial, previousBest), where(better, runLoss, previousLoss)];
     });
     dispose([previousBest, previousLoss, adversarial, runLoss]);
     best = nextBest as Tensor;
