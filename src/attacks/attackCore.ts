@@ -32,14 +32,14 @@ import {
   sub,
   sum,
   tidy,
-  Tensor,
+  type Tensor,
   where,
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
 import { syncReadsAreReliable } from '../internal/backendReads';
 import { tfjsSeed } from '../internal/seed';
-import { describe } from '../internal/validate';
+import { checkAttackInputs } from './inputs';
 import { oneHotLabels } from './labels';
 import { adaptModel, type AttackModel, type ModelAdapter } from './modelAdapter';
 import type { AttackLoss, ResolvedAttackOptions } from './options';
@@ -94,12 +94,10 @@ export interface PreparedAttack {
 }
 
 /** Validates model, x and y against each other and the options. The caller calls `dispose()`. */
-export function prepareAttack(fn: string, model: AttackModel, x: unknown, y: unknown, options: ResolvedAttackOptions): PreparedAttack {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: x must be a tf.Tensor, got ${describe(x)}`);
-  if (x.rank < 2) throw new RangeError(`${fn}: x must have a batch axis and at least one feature axis, got shape [${x.shape.join(', ')}]`);
-  const batch = x.shape[0] as number;
+export function prepareAttack(fn: string, model: AttackModel, xIn: unknown, yIn: unknown, options: ResolvedAttackOptions): PreparedAttack {
+  const { x, y } = checkAttackInputs(fn, xIn, yIn);
   // The range check reads x back; where synchronous reads are unreliable (webgpu) it is skipped.
-  if (options.clip !== null && batch > 0 && syncReadsAreReliable()) {
+  if (options.clip !== null && syncReadsAreReliable()) {
     const [lo, hi] = options.clip;
     const [xMin, xMax] = tidy(() => [min(x).dataSync()[0] as number, max(x).dataSync()[0] as number]);
     if (!(xMin >= lo && xMax <= hi)) {
@@ -109,7 +107,7 @@ export function prepareAttack(fn: string, model: AttackModel, x: unknown, y: unk
   const adapter = adaptModel(fn, model, options.outputs);
   try {
     const classes = adapter.classes ?? tidy(() => adapter.forward(slice(x, 0, 1)).shape[1] as number);
-    const labels = oneHotLabels(fn, y, batch, classes);
+    const labels = oneHotLabels(fn, y, classes);
     return {
       adapter,
       labels,

@@ -117,7 +117,7 @@ export async function robustAccuracy(model: AttackModel, x: Tensor, y: Tensor, o
         onProgress?.({ epsilon, done: start + size, total, fraction: (e * total + start + size) / (epsilons.length * total) });
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
       }
-      points.push({ epsilon, accuracy: total === 0 ? Number.NaN : correct / total });
+      points.push({ epsilon, accuracy: correct / total });
     }
     return points;
   } finally {

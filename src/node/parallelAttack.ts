@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
-import { concat, getBackend, io, slice, tensor, Tensor } from '@tensorflow/tfjs-core';
+import { concat, getBackend, io, slice, tensor, type Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { checkAttackInputs } from '../attacks/inputs';
+import { assertSingleOutput } from '../attacks/modelAdapter';
 import { resolveAttackOptions, type PgdOptions } from '../attacks/options';
 import { assertIntegerIn, assertOneOf, describe } from '../internal/validate';
 
@@ -51,8 +53,9 @@ export async function parallelAttack(model: LayersModel, x: Tensor, y: Tensor, o
   if (attackOptions.loss !== undefined) throw new TypeError(`${fn}: a custom loss function cannot be sent to worker threads; use fgsm or pgd directly`);
   const workers = requested ?? cpus().length;
   assertIntegerIn(fn, 'workers', workers, 1, 256);
-  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`${fn}: x and y must be tf.Tensors, got ${describe(x)} and ${describe(y)}`);
+  const { batch } = checkAttackInputs(fn, x, y);
   if (typeof (model as { save?: unknown }).save !== 'function') throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel, got ${describe(model)}`);
+  assertSingleOutput(fn, model);
   const backend = getBackend();
   if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'tensorflow') {
     throw new RangeError(`${fn}: workers can run on the wasm, cpu or tensorflow backend, but the current one is ${describe(backend)}`);
@@ -65,7 +68,6 @@ export async function parallelAttack(model: LayersModel, x: Tensor, y: Tensor, o
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  const batch = x.shape[0] as number;
   const shares = Math.max(1, Math.min(workers, batch));
   const per = Math.ceil(batch / shares);
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './attackWorker.ts' : './attackWorker.js', import.meta.url);
