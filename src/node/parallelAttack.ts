@@ -5,6 +5,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkAttackInputs } from '../attacks/inputs';
 import { assertSingleOutput } from '../attacks/modelAdapter';
 import { resolveAttackOptions, type PgdOptions } from '../attacks/options';
+import { warnIfUnreachable } from '../attacks/reach';
 import { assertIntegerIn, assertOneOf, describe } from '../internal/validate';
 
 /**
@@ -49,13 +50,15 @@ export async function parallelAttack(model: LayersModel, x: Tensor, y: Tensor, o
   if (options === undefined) throw new TypeError(`${fn}: options with an attack and an epsilon are required, got undefined`);
   assertOneOf(fn, 'attack', options.attack, ['fgsm', 'pgd'] as const);
   const { attack, workers: requested, ...attackOptions } = options;
-  resolveAttackOptions(fn, attackOptions);
+  const resolved = resolveAttackOptions(fn, attackOptions);
   if (attackOptions.loss !== undefined) throw new TypeError(`${fn}: a custom loss function cannot be sent to worker threads; use fgsm or pgd directly`);
   const workers = requested ?? cpus().length;
   assertIntegerIn(fn, 'workers', workers, 1, 256);
   const { batch } = checkAttackInputs(fn, x, y);
   if (typeof (model as { save?: unknown }).save !== 'function') throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel, got ${describe(model)}`);
   assertSingleOutput(fn, model);
+  // Warned here, once; the workers are silenced so that they do not repeat it each.
+  if (attack === 'pgd') warnIfUnreachable(fn, resolved, [resolved.epsilon]);
   const backend = getBackend();
   if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'tensorflow') {
     throw new RangeError(`${fn}: workers can run on the wasm, cpu or tensorflow backend, but the current one is ${describe(backend)}`);

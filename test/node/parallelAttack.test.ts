@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { resetReachWarnings } from '../../src/attacks/reach';
 import { fgsm, pgd } from '../../src/index';
 import { parallelAttack, setupNodeBackend } from '../../src/node/index';
 import { expectNoLeak, gaussianMatrix, rng } from '../helpers/oracles';
@@ -46,6 +47,28 @@ describe('parallelAttack (worker threads)', () => {
     await expect(parallelAttack(model, x, tf.fill([45], 9, 'int32'), { attack: 'fgsm', epsilon: 0.1, workers: 2 })).rejects.toThrow(
       'parallelAttack: a worker failed: fgsm: y must hold class indices in [0, 4), got 9 at index 0',
     );
+  });
+
+  it('warns once, in the calling thread, when steps x stepSize cannot reach epsilon; the workers stay silent', async () => {
+    resetReachWarnings();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stderr = vi.spyOn(process.stderr, 'write');
+    try {
+      const options = { attack: 'pgd' as const, epsilon: 0.5, steps: 2, stepSize: 0.01, workers: 2 };
+      (await parallelAttack(model, x, y, options)).dispose();
+      (await parallelAttack(model, x, y, options)).dispose();
+      expect(warn.mock.calls).toEqual([
+        [
+          'parallelAttack: pgd moves at most steps x stepSize = 2 x 0.01 = 0.02 (L-inf) from its start, less than epsilon 0.5, so it cannot reach the edge of the epsilon ball: ' +
+            'a run started at x gives the same result for every epsilon >= 0.02. Raise steps to at least 50 or stepSize to at least 0.25. Shown once per norm, steps and stepSize.',
+        ],
+      ]);
+      // A worker's console writes to this process's stderr.
+      expect(stderr.mock.calls.map((c) => String(c[0])).filter((line) => line.includes('moves at most'))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      stderr.mockRestore();
+    }
   });
 
   it('checks x, y and the model before any worker starts, naming the function, the argument and what was given', async () => {
