@@ -33,7 +33,9 @@ export interface ParallelAttackOptions extends PgdOptions {
  * draws its own seeded starts, so results differ from one batch (as they do
  * for a different `batchSize`) while being equally valid. Workers use the calling
  * thread's backend (`wasm`, `cpu` or `tensorflow`). A custom `loss` function
- * cannot cross to a worker and is rejected. Each call starts its workers
+ * cannot cross to a worker and is rejected. x, y and the model are checked
+ * as in `fgsm` before any worker starts, and the warning `pgd` gives when
+ * `steps` x `stepSize` < epsilon comes once, from this thread. Each call starts its workers
  * (about a second), so it pays off for long attacks such as PGD-40 on
  * hundreds of inputs.
  *
