@@ -8,7 +8,6 @@ import {
   dispose,
   grad,
   greater,
-  keep,
   less,
   log,
   logSumExp,
@@ -33,14 +32,14 @@ import {
   sub,
   sum,
   tidy,
-  Tensor,
+  type Tensor,
   where,
   type Tensor1D,
   type Tensor2D,
 } from '@tensorflow/tfjs-core';
 import { syncReadsAreReliable } from '../internal/backendReads';
 import { tfjsSeed } from '../internal/seed';
-import { describe } from '../internal/validate';
+import { checkAttackInputs } from './inputs';
 import { oneHotLabels } from './labels';
 import { adaptModel, type AttackModel, type ModelAdapter } from './modelAdapter';
 import type { AttackLoss, ResolvedAttackOptions } from './options';
@@ -95,12 +94,10 @@ export interface PreparedAttack {
 }
 
 /** Validates model, x and y against each other and the options. The caller calls `dispose()`. */
-export function prepareAttack(fn: string, model: AttackModel, x: unknown, y: unknown, options: ResolvedAttackOptions): PreparedAttack {
-  if (!(x instanceof Tensor)) throw new TypeError(`${fn}: x must be a tf.Tensor, got ${describe(x)}`);
-  if (x.rank < 2) throw new RangeError(`${fn}: x must have a batch axis and at least one feature axis, got shape [${x.shape.join(', ')}]`);
-  const batch = x.shape[0] as number;
+export function prepareAttack(fn: string, model: AttackModel, xIn: unknown, yIn: unknown, options: ResolvedAttackOptions): PreparedAttack {
+  const { x, y } = checkAttackInputs(fn, xIn, yIn);
   // The range check reads x back; where synchronous reads are unreliable (webgpu) it is skipped.
-  if (options.clip !== null && batch > 0 && syncReadsAreReliable()) {
+  if (options.clip !== null && syncReadsAreReliable()) {
     const [lo, hi] = options.clip;
     const [xMin, xMax] = tidy(() => [min(x).dataSync()[0] as number, max(x).dataSync()[0] as number]);
     if (!(xMin >= lo && xMax <= hi)) {
@@ -110,7 +107,7 @@ export function prepareAttack(fn: string, model: AttackModel, x: unknown, y: unk
   const adapter = adaptModel(fn, model, options.outputs);
   try {
     const classes = adapter.classes ?? tidy(() => adapter.forward(slice(x, 0, 1)).shape[1] as number);
-    const labels = oneHotLabels(fn, y, batch, classes);
+    const labels = oneHotLabels(fn, y, classes);
     return {
       adapter,
       labels,
@@ -209,10 +206,12 @@ function attackChunk(prepared: PreparedAttack, x: Tensor, labels: Tensor2D, step
     }
     const previousBest: Tensor = best;
     const previousLoss: Tensor = bestLoss;
+    // tidy hands its returned tensors to the enclosing scope. keep() would
+    // take them out of every scope, so a caller's tidy could never free them.
     const [nextBest, nextLoss] = tidy(() => {
       const better = o.targeted ? less(runLoss, previousLoss) : greater(runLoss, previousLoss);
       const mask = reshape(better, [x.shape[0] as number, ...x.shape.slice(1).map(() => 1)]);
-      return [keep(where(broadcastTo(mask, x.shape), adversarial, previousBest)), keep(where(better, runLoss, previousLoss))];
+      return [where(broadcastTo(mask, x.shape), adversarial, previousBest), where(better, runLoss, previousLoss)];
     });
     dispose([previousBest, previousLoss, adversarial, runLoss]);
     best = nextBest as Tensor;

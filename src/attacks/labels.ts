@@ -1,18 +1,15 @@
-import { cast, oneHot, tidy, Tensor, type Tensor2D } from '@tensorflow/tfjs-core';
+import { cast, oneHot, tidy, type Tensor, type Tensor2D } from '@tensorflow/tfjs-core';
 import { syncReadsAreReliable } from '../internal/backendReads';
 import { describe } from '../internal/validate';
 
 /**
- * Checks labels against the batch and class count and returns them one-hot
- * (float32, [N, C]). Accepts integer class indices [N] or one-hot rows [N, C].
+ * Checks labels against the class count and returns them one-hot (float32,
+ * [N, C]); their batch size is checked before, by checkAttackInputs.
+ * Accepts integer class indices [N] or one-hot rows [N, C].
  * The label values are checked only where a synchronous read is reliable
  * (not on webgpu); the conversion itself never reads back.
  */
-export function oneHotLabels(fn: string, y: unknown, batch: number, classes: number): Tensor2D {
-  if (!(y instanceof Tensor)) throw new TypeError(`${fn}: y must be a tf.Tensor of labels, got ${describe(y)}`);
-  if (y.shape[0] !== batch) {
-    throw new RangeError(`${fn}: x and y must have the same batch size, got ${batch} and ${y.shape[0]}`);
-  }
+export function oneHotLabels(fn: string, y: Tensor, classes: number): Tensor2D {
   if (y.rank === 2) {
     if (y.shape[1] !== classes) {
       throw new RangeError(`${fn}: one-hot y must have ${classes} columns (the model's classes), got ${y.shape[1]}`);

@@ -1,4 +1,4 @@
-import { type Tensor, reshape, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
+import { reshape, Tensor, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import { model as functionalModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { describe } from '../internal/validate';
 import { buildInputGradientForward } from './inputGradientForward';
@@ -34,6 +34,17 @@ function isLayersModel(value: unknown): value is LayersModel {
   return typeof value === 'object' && value !== null && Array.isArray((value as LayersModel).layers) && typeof (value as LayersModel).apply === 'function';
 }
 
+/** A multi-output LayersModel returns an array, which no attack can score: say so by name. */
+export function assertSingleOutput(fn: string, model: LayersModel): void {
+  const count = model.outputs.length;
+  if (count !== 1) {
+    throw new TypeError(
+      `${fn}: model must have a single output (class scores [N, C]), got a LayersModel with ${count} outputs; ` +
+        'build one with only the classification output, e.g. tf.model({ inputs: model.inputs, outputs: model.outputs[0] })',
+    );
+  }
+}
+
 /**
  * Wraps the model so attacks see logits where they can. For a LayersModel
  * whose last layer applies softmax (a Dense or Activation layer with
@@ -45,11 +56,17 @@ function isLayersModel(value: unknown): value is LayersModel {
 export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs): ModelAdapter {
   const as2d = (out: Tensor): Tensor2D => (out.rank === 2 ? (out as Tensor2D) : (reshape(out, [out.shape[0] as number, -1]) as Tensor2D));
   if (typeof model === 'function') {
-    return { forward: (x) => as2d(model(x)), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null, dispose: () => undefined };
+    const checked = (out: unknown): Tensor => {
+      if (out instanceof Tensor) return out;
+      const got = Array.isArray(out) ? `an array of length ${out.length}` : describe(out);
+      throw new TypeError(`${fn}: model must return a single tensor of class scores [N, C], got ${got}`);
+    };
+    return { forward: (x) => as2d(checked(model(x))), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null, dispose: () => undefined };
   }
   if (!isLayersModel(model)) {
     throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel or a function (x) => outputs, got ${describe(model)}`);
   }
+  assertSingleOutput(fn, model);
   const width = model.outputs[0]?.shape.at(-1);
   const classes = typeof width === 'number' ? width : null;
   const last = model.layers.at(-1) as unknown as { getClassName(): string; activation?: ActivationLike; input: unknown };

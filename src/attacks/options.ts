@@ -79,7 +79,12 @@ export interface AttackOptions {
  * ```
  */
 export interface PgdOptions extends AttackOptions {
-  /** Step size mu of each iteration (the paper's 0.01). @default 0.01 */
+  /**
+   * Step size mu of each iteration (the paper's 0.01). `steps` x `stepSize`
+   * is the farthest the attack moves; when it is less than epsilon,
+   * `pgd` warns once.
+   * @default 0.01
+   */
   stepSize?: number;
   /** Number of iterations. @default 40 */
   steps?: number;

@@ -2,6 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { prepareAttack, runAttack } from './attackCore';
 import type { AttackModel } from './modelAdapter';
 import { resolveAttackOptions, type PgdOptions } from './options';
+import { warnIfUnreachable } from './reach';
 
 /**
  * Projected gradient descent (Madry et al. 2017; paper Eq. 8): `steps`
@@ -13,6 +14,11 @@ import { resolveAttackOptions, type PgdOptions } from './options';
  * With `restarts > 1`, runs after the first start at random points of the
  * ball, and for each input the run with the highest loss (lowest when
  * targeted) is kept. Model handling and labels are as in {@link fgsm}.
+ *
+ * PGD moves at most `steps` x `stepSize` from its start (0.4 with the
+ * defaults), so a larger epsilon cannot be reached: from x, every epsilon
+ * above that gives the same attack. That is not an error; a one-time
+ * `console.warn` says so and what to raise.
  *
  * @example
  * ```ts
@@ -26,6 +32,7 @@ export function pgd(model: AttackModel, x: Tensor, y: Tensor, options: PgdOption
   const fn = 'pgd';
   const resolved = resolveAttackOptions(fn, options);
   const prepared = prepareAttack(fn, model, x, y, resolved);
+  warnIfUnreachable(fn, resolved, [resolved.epsilon]);
   try {
     return runAttack(prepared, x, resolved.steps, resolved.stepSize);
   } finally {

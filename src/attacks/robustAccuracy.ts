@@ -3,6 +3,7 @@ import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject,
 import { prepareAttack, runAttack } from './attackCore';
 import type { AttackModel } from './modelAdapter';
 import { resolveAttackOptions, type PgdOptions } from './options';
+import { warnIfUnreachable } from './reach';
 
 /**
  * Progress of {@link robustAccuracy}.
@@ -60,7 +61,9 @@ export interface RobustAccuracyPoint {
  * Accuracy of the model on adversarial versions of (x, y) for each epsilon:
  * the robustness curves of the paper's Fig. S1. Epsilon 0 gives the clean
  * accuracy. Untargeted. Inputs are attacked `batchSize` at a time, and the
- * event loop gets a turn between batches.
+ * event loop gets a turn between batches. With `attack: 'pgd'`, epsilons
+ * above `steps` x `stepSize` cannot be reached (see {@link pgd}); one
+ * `console.warn` names them.
  *
  * @example
  * ```ts
@@ -92,6 +95,7 @@ export async function robustAccuracy(model: AttackModel, x: Tensor, y: Tensor, o
   // Validate everything once, at the largest epsilon, before any work.
   const template = resolveAttackOptions(fn, { ...attackOptions, epsilon: Math.max(...epsilons), batchSize });
   const prepared = prepareAttack(fn, model, x, y, template);
+  if (attack === 'pgd') warnIfUnreachable(fn, template, epsilons);
   const total = x.shape[0] as number;
   const trueClass = argMax(prepared.labels, 1);
   try {
@@ -117,7 +121,7 @@ export async function robustAccuracy(model: AttackModel, x: Tensor, y: Tensor, o
         onProgress?.({ epsilon, done: start + size, total, fraction: (e * total + start + size) / (epsilons.length * total) });
         await new Promise<void>((resolve) => setTimeout(resolve, 0));
       }
-      points.push({ epsilon, accuracy: total === 0 ? Number.NaN : correct / total });
+      points.push({ epsilon, accuracy: correct / total });
     }
     return points;
   } finally {

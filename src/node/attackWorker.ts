@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
+import { silenceReachWarnings } from '../attacks/reach';
 import { fgsm, pgd, type PgdOptions } from '../index';
 import { setupNodeBackend } from './setupNodeBackend';
 
@@ -24,6 +25,7 @@ interface Job {
 async function main(): Promise<void> {
   const job = workerData as Job;
   await setupNodeBackend({ backend: job.backend, quiet: true });
+  silenceReachWarnings();
   const model = await loadLayersModel(tf.io.fromMemory(job.artifacts));
   const x = tf.tensor(job.x, job.xShape);
   const y = tf.tensor(job.y, job.yShape, job.yDtype);

@@ -1,8 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
-import { concat, getBackend, io, slice, tensor, Tensor } from '@tensorflow/tfjs-core';
+import { concat, getBackend, io, slice, tensor, type Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { checkAttackInputs } from '../attacks/inputs';
+import { assertSingleOutput } from '../attacks/modelAdapter';
 import { resolveAttackOptions, type PgdOptions } from '../attacks/options';
+import { warnIfUnreachable } from '../attacks/reach';
 import { assertIntegerIn, assertOneOf, describe } from '../internal/validate';
 
 /**
@@ -30,7 +33,9 @@ export interface ParallelAttackOptions extends PgdOptions {
  * draws its own seeded starts, so results differ from one batch (as they do
  * for a different `batchSize`) while being equally valid. Workers use the calling
  * thread's backend (`wasm`, `cpu` or `tensorflow`). A custom `loss` function
- * cannot cross to a worker and is rejected. Each call starts its workers
+ * cannot cross to a worker and is rejected. x, y and the model are checked
+ * as in `fgsm` before any worker starts, and the warning `pgd` gives when
+ * `steps` x `stepSize` < epsilon comes once, from this thread. Each call starts its workers
  * (about a second), so it pays off for long attacks such as PGD-40 on
  * hundreds of inputs.
  *
@@ -47,12 +52,15 @@ export async function parallelAttack(model: LayersModel, x: Tensor, y: Tensor, o
   if (options === undefined) throw new TypeError(`${fn}: options with an attack and an epsilon are required, got undefined`);
   assertOneOf(fn, 'attack', options.attack, ['fgsm', 'pgd'] as const);
   const { attack, workers: requested, ...attackOptions } = options;
-  resolveAttackOptions(fn, attackOptions);
+  const resolved = resolveAttackOptions(fn, attackOptions);
   if (attackOptions.loss !== undefined) throw new TypeError(`${fn}: a custom loss function cannot be sent to worker threads; use fgsm or pgd directly`);
   const workers = requested ?? cpus().length;
   assertIntegerIn(fn, 'workers', workers, 1, 256);
-  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`${fn}: x and y must be tf.Tensors, got ${describe(x)} and ${describe(y)}`);
+  const { batch } = checkAttackInputs(fn, x, y);
   if (typeof (model as { save?: unknown }).save !== 'function') throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel, got ${describe(model)}`);
+  assertSingleOutput(fn, model);
+  // Warned here, once; the workers are silenced so that they do not repeat it each.
+  if (attack === 'pgd') warnIfUnreachable(fn, resolved, [resolved.epsilon]);
   const backend = getBackend();
   if (backend !== 'wasm' && backend !== 'cpu' && backend !== 'tensorflow') {
     throw new RangeError(`${fn}: workers can run on the wasm, cpu or tensorflow backend, but the current one is ${describe(backend)}`);
@@ -65,7 +73,6 @@ export async function parallelAttack(model: LayersModel, x: Tensor, y: Tensor, o
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
-  const batch = x.shape[0] as number;
   const shares = Math.max(1, Math.min(workers, batch));
   const per = Math.ceil(batch / shares);
   const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './attackWorker.ts' : './attackWorker.js', import.meta.url);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { resetReachWarnings } from '../../src/attacks/reach';
 import { fgsm, pgd } from '../../src/index';
 import { parallelAttack, setupNodeBackend } from '../../src/node/index';
 import { expectNoLeak, gaussianMatrix, rng } from '../helpers/oracles';
@@ -45,6 +46,76 @@ describe('parallelAttack (worker threads)', () => {
     // Errors inside a worker (here: labels out of range) come back as errors.
     await expect(parallelAttack(model, x, tf.fill([45], 9, 'int32'), { attack: 'fgsm', epsilon: 0.1, workers: 2 })).rejects.toThrow(
       'parallelAttack: a worker failed: fgsm: y must hold class indices in [0, 4), got 9 at index 0',
+    );
+  });
+
+  it('warns once, in the calling thread, when steps x stepSize cannot reach epsilon; the workers stay silent', async () => {
+    resetReachWarnings();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stderr = vi.spyOn(process.stderr, 'write');
+    try {
+      const options = { attack: 'pgd' as const, epsilon: 0.5, steps: 2, stepSize: 0.01, workers: 2 };
+      (await parallelAttack(model, x, y, options)).dispose();
+      (await parallelAttack(model, x, y, options)).dispose();
+      expect(warn.mock.calls).toEqual([
+        [
+          'parallelAttack: pgd moves at most steps x stepSize = 2 x 0.01 = 0.02 (L-inf) from its start, less than epsilon 0.5, so it cannot reach the edge of the epsilon ball: ' +
+            'a run started at x gives the same result for every epsilon >= 0.02. Raise steps to at least 50 or stepSize to at least 0.25. Shown once per norm, steps and stepSize.',
+        ],
+      ]);
+      // A worker's console writes to this process's stderr.
+      expect(stderr.mock.calls.map((c) => String(c[0])).filter((line) => line.includes('moves at most'))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
+  it('checks x, y and the model before any worker starts, naming the function, the argument and what was given', async () => {
+    const rejection = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    const expectError = async (promise: Promise<unknown>, type: ErrorConstructor, message: string) => {
+      const error = await rejection(promise);
+      expect(error).toBeInstanceOf(type);
+      expect(error?.message).toBe(message);
+    };
+    // A short y: before, the last share's labels were read past the end of y on wasm.
+    await expectError(
+      parallelAttack(model, x, tf.slice(y, 0, 40), { attack: 'pgd', epsilon: 0.1, workers: 3 }),
+      RangeError,
+      'parallelAttack: x and y must have the same batch size (first axis), got x of shape [45, 20] and y of shape [40]',
+    );
+    await expectError(
+      parallelAttack(model, tf.zeros([0, 20]), tf.zeros([0], 'int32'), { attack: 'fgsm', epsilon: 0.1 }),
+      RangeError,
+      'parallelAttack: x must hold at least one example, got an empty batch of shape [0, 20]',
+    );
+    const gone = tf.clone(x);
+    gone.dispose();
+    await expectError(
+      parallelAttack(model, gone, y, { attack: 'fgsm', epsilon: 0.1 }),
+      TypeError,
+      'parallelAttack: x is a disposed tensor (shape [45, 20]); it was freed by dispose() or tidy() before this call',
+    );
+    const goneLabels = tf.clone(y);
+    goneLabels.dispose();
+    await expectError(
+      parallelAttack(model, x, goneLabels, { attack: 'fgsm', epsilon: 0.1 }),
+      TypeError,
+      'parallelAttack: y is a disposed tensor (shape [45]); it was freed by dispose() or tidy() before this call',
+    );
+    const input = tfl.input({ shape: [20] });
+    const twoOutputs = tfl.model({
+      inputs: input,
+      outputs: [tfl.layers.dense({ units: 4 }).apply(input) as tfl.SymbolicTensor, tfl.layers.dense({ units: 2 }).apply(input) as tfl.SymbolicTensor],
+    });
+    await expectError(
+      parallelAttack(twoOutputs, x, y, { attack: 'fgsm', epsilon: 0.1 }),
+      TypeError,
+      'parallelAttack: model must have a single output (class scores [N, C]), got a LayersModel with 2 outputs; build one with only the classification output, e.g. tf.model({ inputs: model.inputs, outputs: model.outputs[0] })',
     );
   });
 });
