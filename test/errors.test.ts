@@ -32,6 +32,7 @@ describe('error messages (pinned word for word)', () => {
     ['unknown ritzSolve', () => eigenspectrum(x(), { ritzSolve: 'gpu' as never }), RangeError, "eigenspectrum: ritzSolve must be one of 'auto', 'host', 'device', got \"gpu\""],
     ['options not an object', () => eigenspectrum(x(), 3 as never), TypeError, 'eigenspectrum: options must be an object, got 3'],
     ['bad state', () => eigenspectrum(x(), { state: {} as never }), TypeError, 'eigenspectrum: state must be a SubspaceState, got an object'],
+    ['state look-alike', () => eigenspectrum(x(), { state: { kind: 'SubspaceState' } as never }), TypeError, 'eigenspectrum: state must be a SubspaceState, got an object'],
     ['negative iterations', () => eigenspectrum(x(), { iterations: -1 }), RangeError, 'eigenspectrum: iterations must be an integer in [0, 1000], got -1'],
     ['negative tolerance', () => eigenspectrum(x(), { tolerance: -1 }), RangeError, 'eigenspectrum: tolerance must be a finite number >= 0, got -1'],
     ['fitPowerLaw: not an array', () => fitPowerLaw(3 as never), TypeError, 'fitPowerLaw: spectrum must be an array of numbers, got 3'],

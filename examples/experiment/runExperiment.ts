@@ -136,7 +136,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
   const testCount = Math.min(data.test.count, config.testLimit ?? Infinity);
   checkCounts(config, trainCount, testCount);
   const xTrain = tf.tensor4d(data.train.images.subarray(0, trainCount * shape[0] * shape[1] * shape[2]), [trainCount, ...shape]);
-  const yTrain = tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, trainCount)), 'int32'), data.classes);
+  const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, trainCount)), 'int32'), data.classes));
   const xTest = tf.tensor4d(data.test.images.subarray(0, testCount * shape[0] * shape[1] * shape[2]), [testCount, ...shape]);
   const yTestLabels = tf.tensor1d(Array.from(data.test.labels.subarray(0, testCount)), 'int32');
   const yTest = tf.oneHot(yTestLabels, data.classes);

@@ -152,8 +152,14 @@ export function resolveSpectrumOptions(fn: string, options: SpectrumOptions | un
   return resolved;
 }
 
+/** A brand and the method we call, not instanceof: a second copy of the package (ESM beside CJS) has its own class. */
 function isSubspaceStateLike(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'SubspaceState';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'SubspaceState' &&
+    typeof (value as { update?: unknown }).update === 'function'
+  );
 }
 
 /** The concrete method for a spectrum of `k` leading values out of `available`. */

@@ -303,7 +303,8 @@ interface StartingBlock {
 function startingBlock(features: number, k: number, options: ResolvedSpectrumOptions): StartingBlock {
   const b = Math.min(k + options.oversampling, features);
   const basis = options.state?.basis;
-  const warm = basis != null && basis.shape[0] === b && basis.shape[1] === features;
+  // A basis disposed from outside (tf.dispose(state.basis)) is no start: begin cold.
+  const warm = basis != null && !basis.isDisposed && basis.shape[0] === b && basis.shape[1] === features;
   const random = randomNormal([b, features], 0, 1, 'float32', tfjsSeed(options.seed)) as Tensor2D;
   // The nudge lets directions dropped in a rank-deficient batch come back.
   const start = warm ? (add(basis, mul(random, WARM_START_NUDGE / Math.sqrt(features))) as Tensor2D) : random;

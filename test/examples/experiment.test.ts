@@ -1,11 +1,13 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig, checkCounts } from '../../examples/experiment/checkConfig';
 import { completeConfig, runExperiment } from '../../examples/experiment/runExperiment';
-import { runFileName, runIdentity } from '../../examples/experiment/runFiles';
+import { loadRuns, runFileName, runIdentity } from '../../examples/experiment/runFiles';
+import { expectNoLeak } from '../helpers/oracles';
 import { writeFigures } from '../../examples/figures';
 import { parseList, parseShard } from '../../examples/sweep';
 import { setupNodeBackend } from '../../src/node/index';
@@ -116,6 +118,47 @@ describe('sweep', () => {
     expect(run('--attack-limit', '0')).toBe('runExperiment: attackLimit must be an integer >= 11, got 0');
     expect(run('--batch-size', '10')).toBe('runExperiment: batchSize must be an integer > range end 10, got 10');
     expect(run('--pgd-epsilons', '0,x')).toBe('--pgd-epsilons must be a number, got "x"');
+  });
+});
+
+describe('sweep under random kills (fast-check)', () => {
+  it('every run file is complete and valid after a kill at any moment, and the sweep then finishes the grid', async () => {
+    const args = ['tsx', 'examples/sweep.ts', '--alphas', '1,2', '--betas', '0,1', '--epochs', '1', '--batch-size', '100', '--train-limit', '200', '--test-limit', '60', '--attack-limit', '20', '--quiet'];
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 300, max: 9000 }), async (killAfterMs) => {
+        const out = mkdtempSync(join(tmpdir(), 'sweep-kill-'));
+        try {
+          const child = spawn('npx', [...args, '--out', out], { stdio: 'ignore', detached: true });
+          await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+          // The whole process group: npx, tsx and node.
+          try {
+            process.kill(-(child.pid as number), 'SIGKILL');
+          } catch {
+            // already finished
+          }
+          await new Promise((resolve) => child.once('exit', resolve).once('error', resolve));
+          const warnings: string[] = [];
+          const runs = loadRuns(out, (m) => warnings.push(m));
+          expect(warnings).toEqual([]);
+          expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toHaveLength(runs.length);
+          const resumed = execFileSync('npx', [...args, '--out', out], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+          expect(resumed).toContain(`sweep: 3 runs in shard 1/1, ${runs.length} already done, ${3 - runs.length} to run`);
+          expect(loadRuns(out, (m) => warnings.push(m))).toHaveLength(3);
+          expect(warnings).toEqual([]);
+        } finally {
+          rmSync(out, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 3, seed: 11 },
+    );
+  });
+});
+
+describe('runExperiment memory', () => {
+  it('leaves no tensor behind, run after run', async () => {
+    await setupNodeBackend({ backend: 'wasm', quiet: true });
+    await runExperiment(tiny);
+    await expectNoLeak(() => runExperiment(tiny));
   });
 });
 

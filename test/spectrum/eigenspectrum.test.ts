@@ -128,6 +128,16 @@ describe('eigenspectrum: warm start', () => {
     expect(state.basis?.shape).toEqual([15, 70]);
     state.dispose();
   });
+
+  it('a state whose basis was disposed from outside starts cold, with the same spectrum as no state', () => {
+    const x = tf.tensor2d(gaussianMatrix(100, 60, 1));
+    const state = new SubspaceState();
+    eigenspectrum(x, { method: 'subspace', k: 5, state });
+    tf.dispose(state.basis as tf.Tensor);
+    const again = eigenspectrum(x, { method: 'subspace', k: 5, state }).arraySync();
+    expect(again).toEqual(eigenspectrum(x, { method: 'subspace', k: 5 }).arraySync());
+    state.dispose();
+  });
 });
 
 describe('eigenspectrum: degenerate input stays finite', () => {
