@@ -11,7 +11,7 @@ import { runExperiment } from './experiment/runExperiment';
 import { runFileName } from './experiment/runFiles';
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = parseFlags('npm run experiment -- [options]', process.argv.slice(2));
   const config = configFromFlags(flags, Number(flags.alpha), Number(flags.beta));
   const quiet = flags.quiet === true;
   await setupNodeBackend({ quiet });

@@ -12,11 +12,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { fitPowerLaw } from '../src/index';
 import type { ExperimentResult } from './experiment/runExperiment';
+import { parseCli } from './experiment/cliHelp';
 import { loadRuns } from './experiment/runFiles';
 
 async function svg(spec: TopLevelSpec): Promise<string> {
@@ -140,12 +140,21 @@ export async function writeFigures(runs: ExperimentResult[], outDir: string, eps
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { epsilon: { type: 'string', default: '0.05' }, out: { type: 'string' } } });
+  const usage = 'npm run figures -- DIR [options]';
+  const { values, positionals } = parseCli(
+    usage,
+    {
+      epsilon: { type: 'string', default: '0.05', help: 'epsilon of the accuracy-against-alpha panels' },
+      out: { type: 'string', help: 'directory for the SVG files (default DIR/figures)' },
+    },
+    process.argv.slice(2),
+    true,
+  );
   const directory = positionals[0];
-  if (!directory) throw new Error('usage: npm run figures -- DIR [--epsilon 0.05] [--out DIR]');
+  if (!directory) throw new Error(`usage: ${usage} (see --help)`);
   const runs = loadRuns(directory);
   if (runs.length === 0) throw new Error(`no run files (*.json with schema spectral-reg/experiment@1) in ${directory}`);
-  const written = await writeFigures(runs, values.out ?? join(directory, 'figures'), Number(values.epsilon));
+  const written = await writeFigures(runs, (values.out as string | undefined) ?? join(directory, 'figures'), Number(values.epsilon));
   console.log(`${runs.length} runs -> ${written.join(', ')}`);
 }
 

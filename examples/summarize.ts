@@ -10,8 +10,8 @@
  * seeds), last-epoch validation accuracy, clean accuracy on the attacked
  * images, FGSM and PGD accuracy at each epsilon, and seconds per run.
  */
-import { parseArgs } from 'node:util';
 import type { ExperimentResult } from './experiment/runExperiment';
+import { parseCli } from './experiment/cliHelp';
 import { loadRuns, runIdentity } from './experiment/runFiles';
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -81,12 +81,18 @@ export function summarize(runs: ExperimentResult[], epsilons: number[]): string 
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { epsilons: { type: 'string', default: '0.05,0.1' } } });
+  const usage = 'npm run summarize -- DIR [options]';
+  const { values, positionals } = parseCli(
+    usage,
+    { epsilons: { type: 'string', default: '0.05,0.1', help: 'epsilons of the FGSM and PGD columns, comma-separated' } },
+    process.argv.slice(2),
+    true,
+  );
   const directory = positionals[0];
-  if (!directory) throw new Error('usage: npm run summarize -- DIR [--epsilons 0.05,0.1]');
+  if (!directory) throw new Error(`usage: ${usage} (see --help)`);
   const runs = loadRuns(directory);
   if (runs.length === 0) throw new Error(`summarize: no run files (spectral-reg/experiment@1) in ${directory}`);
-  console.log(summarize(runs, values.epsilons.split(',').map(Number)));
+  console.log(summarize(runs, (values.epsilons as string).split(',').map(Number)));
 }
 
 if (process.argv[1] && /summarize\.ts$/.test(process.argv[1])) {

@@ -38,11 +38,11 @@ export function parseShard(value: string): [number, number] {
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2), {
-    alphas: { type: 'string', default: '0:4:0.2' },
-    betas: { type: 'string', default: '0,0.1,1' },
-    repeats: { type: 'string', default: '1' },
-    shard: { type: 'string', default: '1/1' },
+  const flags = parseFlags('npm run sweep -- [options] (a grid over --alphas, --betas and --repeats; --alpha and --beta are not used)', process.argv.slice(2), {
+    alphas: { type: 'string', default: '0:4:0.2', help: 'target alphas: start:stop:step (inclusive) or a,b,c' },
+    betas: { type: 'string', default: '0,0.1,1', help: 'strengths; 0 runs the baseline once per seed' },
+    repeats: { type: 'string', default: '1', help: 'seeds per grid point: seed, seed+1, ...' },
+    shard: { type: 'string', default: '1/1', help: 'i/n: run every n-th run starting at the i-th' },
   });
   const alphas = parseList('alphas', flags.alphas as string);
   const betas = parseList('betas', flags.betas as string);

@@ -1,33 +1,33 @@
 /** Shared command-line handling of `npm run experiment` and `npm run sweep`. */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import cliProgress from 'cli-progress';
 import { checkConfig } from './checkConfig';
+import { type CliOptions, parseCli } from './cliHelp';
 import { MODEL_NAMES, PAPER_DEFAULTS, type ModelName } from './models';
 import { completeConfig, type ExperimentConfig, type ExperimentResult } from './runExperiment';
 
 export const RUN_OPTIONS = {
-  model: { type: 'string', default: 'shallow-mlp' },
-  dataset: { type: 'string', default: 'mnist' },
-  alpha: { type: 'string', default: '3' },
-  beta: { type: 'string', default: '1' },
-  mode: { type: 'string', default: 'slope' },
-  range: { type: 'string', default: '0,10' },
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  'learning-rate': { type: 'string', default: '1e-4' },
-  'train-limit': { type: 'string' },
-  'test-limit': { type: 'string' },
-  'attack-limit': { type: 'string', default: '1000' },
-  'fgsm-epsilons': { type: 'string', default: '0,0.01,0.02,0.05,0.1,0.2' },
-  'pgd-epsilons': { type: 'string', default: '0,0.01,0.02,0.05,0.1,0.2' },
-  'pgd-steps': { type: 'string', default: '40' },
-  'pgd-step-size': { type: 'string', default: '0.01' },
-  seed: { type: 'string', default: '0' },
-  out: { type: 'string', default: 'results' },
-  quiet: { type: 'boolean', default: false },
-} as const satisfies ParseArgsConfig['options'];
+  model: { type: 'string', default: 'shallow-mlp', help: `the paper's network: ${MODEL_NAMES.join(', ')}` },
+  dataset: { type: 'string', default: 'mnist', help: 'mnist, cifar10[:DIR] or idx:DIR (docs/experiments.md)' },
+  alpha: { type: 'string', default: '3', help: 'target alpha of the regulariser' },
+  beta: { type: 'string', default: '1', help: 'strength beta; 0 is the unregularised baseline' },
+  mode: { type: 'string', default: 'slope', help: 'loss: slope (paper Eq. 6), fixed-slope (the authors\' code) or nassar' },
+  range: { type: 'string', default: '0,10', help: 'fitted ranks start,end (0-based, end excluded)' },
+  epochs: { type: 'string', help: "training epochs (default: the paper's, 50 for MLPs, 200 for the CNN)" },
+  'batch-size': { type: 'string', help: "batch size (default: the paper's code, 1500 for MLPs, 6000 for the CNN)" },
+  'learning-rate': { type: 'string', default: '1e-4', help: 'Adam learning rate' },
+  'train-limit': { type: 'string', help: 'use only the first N training images (default: all)' },
+  'test-limit': { type: 'string', help: 'use only the first N test images (default: all)' },
+  'attack-limit': { type: 'string', default: '1000', help: 'test images attacked, and measured after training' },
+  'fgsm-epsilons': { type: 'string', default: '0,0.01,0.02,0.05,0.1,0.2', help: 'FGSM epsilons, comma-separated' },
+  'pgd-epsilons': { type: 'string', default: '0,0.01,0.02,0.05,0.1,0.2', help: 'PGD epsilons, comma-separated' },
+  'pgd-steps': { type: 'string', default: '40', help: 'PGD iterations' },
+  'pgd-step-size': { type: 'string', default: '0.01', help: 'PGD step size' },
+  seed: { type: 'string', default: '0', help: 'seed of weights, shuffling and spectrum starts' },
+  out: { type: 'string', default: 'results', help: 'directory the run files are written to' },
+  quiet: { type: 'boolean', default: false, help: 'no progress output' },
+} as const satisfies CliOptions;
 
 function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -75,8 +75,8 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   return config;
 }
 
-export function parseFlags(argv: string[], extra: ParseArgsConfig['options'] = {}) {
-  return parseArgs({ args: argv, options: { ...RUN_OPTIONS, ...extra }, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+export function parseFlags(usage: string, argv: string[], extra: CliOptions = {}) {
+  return parseCli(usage, { ...RUN_OPTIONS, ...extra }, argv).values;
 }
 
 /** Writes a result atomically: an interrupted run leaves no partial file behind. */

@@ -162,6 +162,35 @@ describe('runExperiment memory', () => {
   });
 });
 
+describe('command line tools', () => {
+  const tsx = (script: string, ...args: string[]) => {
+    try {
+      return { code: 0, out: execFileSync('npx', ['tsx', script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    } catch (error) {
+      return { code: (error as { status: number }).status, out: String((error as { stderr: string }).stderr).trim().split('\n').at(-1) as string };
+    }
+  };
+  it('each answers --help with its flags and defaults', () => {
+    for (const [script, flag] of [
+      ['examples/experiment.ts', '  --pgd-step-size VALUE     PGD step size (default 0.01)'],
+      ['examples/sweep.ts', '  --alphas VALUE            target alphas: start:stop:step (inclusive) or a,b,c (default 0:4:0.2)'],
+      ['examples/figures.ts', '  --epsilon VALUE           epsilon of the accuracy-against-alpha panels (default 0.05)'],
+      ['examples/summarize.ts', '  --epsilons VALUE          epsilons of the FGSM and PGD columns, comma-separated (default 0.05,0.1)'],
+    ]) {
+      const { code, out } = tsx(script as string, '--help');
+      expect(code).toBe(0);
+      expect(out).toMatch(/^usage: npm run /);
+      expect(out.split('\n')).toContain(flag);
+    }
+  });
+  it('an unknown flag points to --help', () => {
+    expect(tsx('examples/sweep.ts', '--alpah', '3')).toEqual({
+      code: 1,
+      out: "Unknown option '--alpah' (see npm run sweep -- --help)",
+    });
+  });
+});
+
 describe('checkConfig', () => {
   it('names the setting and the value', () => {
     expect(() => checkConfig({ ...tiny, epochs: 0 })).toThrow(new RangeError('runExperiment: epochs must be an integer >= 1, got 0'));
