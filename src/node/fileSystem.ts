@@ -1,7 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { assertOptionsObject, describe } from '../internal/validate';
+import { removeStaleTemps, replaceFiles } from './atomicFiles';
 
 /**
  * Options of {@link fileSystem}.
@@ -21,6 +22,11 @@ export interface FileSystemOptions {
  * A tfjs IO handler that saves a model to a directory and loads it back,
  * in the standard layers-model format (`model.json` + `weights.bin`),
  * without tfjs-node. Node only: import it from `spectral-reg/node`.
+ *
+ * Saving is atomic per file: each file is written to a temp file in the
+ * directory, flushed, and renamed into place, weights first and model.json
+ * last, so a crash or kill mid-save leaves the previous model loadable. A
+ * link where a file goes is replaced, never written through.
  *
  * @example
  * ```ts
@@ -69,8 +75,12 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
         ...(artifacts.initializerSignature ? { initializerSignature: artifacts.initializerSignature } : {}),
         ...(artifacts.signature ? { signature: artifacts.signature } : {}),
       };
-      await writeFile(join(directory, weightsFileName), new Uint8Array(weights));
-      await writeFile(modelPath, JSON.stringify(modelJSON));
+      // Temp files of saves that were killed; a live writer's are left alone.
+      await removeStaleTemps(directory, [weightsFileName, modelFileName]);
+      await replaceFiles(directory, [
+        [weightsFileName, new Uint8Array(weights)],
+        [modelFileName, JSON.stringify(modelJSON)],
+      ]);
       return { modelArtifactsInfo: io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
