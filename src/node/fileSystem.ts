@@ -1,8 +1,9 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { assertOptionsObject, describe } from '../internal/validate';
 import { removeStaleTemps, replaceFiles } from './atomicFiles';
+import { readModelJSON, readWeightFiles } from './weightFiles';
 
 /**
  * Options of {@link fileSystem}.
@@ -26,7 +27,10 @@ export interface FileSystemOptions {
  * Saving is atomic per file: each file is written to a temp file in the
  * directory, flushed, and renamed into place, weights first and model.json
  * last, so a crash or kill mid-save leaves the previous model loadable. A
- * link where a file goes is replaced, never written through.
+ * link where a file goes is replaced, never written through. Loading checks
+ * model.json before reading any weights: every weight path must stay inside
+ * the directory (also after following links), be a regular file, and have
+ * the size the manifest implies.
  *
  * @example
  * ```ts
@@ -85,22 +89,9 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
     },
 
     async load(): Promise<io.ModelArtifacts> {
-      let modelJSON: io.ModelJSON;
-      try {
-        modelJSON = JSON.parse(await readFile(modelPath, 'utf8')) as io.ModelJSON;
-      } catch (error) {
-        throw new Error(`${fn}: cannot read a model from ${modelPath}: ${(error as Error).message}`);
-      }
+      const modelJSON = await readModelJSON(modelPath);
       return io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const specs: io.WeightsManifestEntry[] = [];
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          specs.push(...group.weights);
-          for (const path of group.paths) {
-            const bytes = await readFile(join(directory, path));
-            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-          }
-        }
+        const [specs, buffers] = await readWeightFiles(directory, modelPath, manifest);
         return [specs, io.CompositeArrayBuffer.join(buffers)];
       });
     },
