@@ -6,10 +6,11 @@ import { CIFAR_RECORD_BYTES, CIFAR_TEST_FILES, CIFAR_TRAIN_FILES, loadCifar10 } 
 import { loadDataset } from '../../examples/data/datasets';
 import { ensureCifar10 } from '../../examples/data/downloadCifar10';
 import { readIdxImages, readIdxLabels } from '../../examples/data/idx';
-import { pinErrors } from '../helpers/oracles';
+import { pinErrors, pinRejections } from '../helpers/oracles';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { create as createTar } from 'tar';
 
 /** Writes CIFAR-10 binary batches of `perFile` records with known pixels: value = (record + channel * 7 + pixel) % 256. */
@@ -158,28 +159,28 @@ describe('idx datasets', () => {
   });
 });
 
-describe('CIFAR-10 download with caching and checksum', () => {
-  /** A small archive laid out like cifar-10-binary.tar.gz, served on loopback; counts requests. */
-  async function archiveServer() {
-    const root = mkdtempSync(join(tmpdir(), 'cifar-archive-'));
-    mkdirSync(join(root, 'cifar-10-batches-bin'));
-    writeCifar(join(root, 'cifar-10-batches-bin'), 2);
-    writeFileSync(join(root, 'cifar-10-batches-bin', 'readme.html'), 'not a batch');
-    const archivePath = join(root, 'cifar-10-binary.tar.gz');
-    await createTar({ gzip: true, file: archivePath, cwd: root }, ['cifar-10-batches-bin']);
-    const archive = readFileSync(archivePath);
-    let requests = 0;
-    const server = createServer((_request, response) => {
-      requests++;
-      response.writeHead(200, { 'content-type': 'application/gzip', 'content-length': String(archive.length) });
-      response.end(archive);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/cifar-10-binary.tar.gz`;
-    const md5 = createHash('md5').update(archive).digest('hex');
-    return { url, md5, requests: () => requests, close: () => { server.close(); rmSync(root, { recursive: true, force: true }); } };
-  }
+/** A small archive laid out like cifar-10-binary.tar.gz, served on loopback; counts requests. */
+async function archiveServer() {
+  const root = mkdtempSync(join(tmpdir(), 'cifar-archive-'));
+  mkdirSync(join(root, 'cifar-10-batches-bin'));
+  writeCifar(join(root, 'cifar-10-batches-bin'), 2);
+  writeFileSync(join(root, 'cifar-10-batches-bin', 'readme.html'), 'not a batch');
+  const archivePath = join(root, 'cifar-10-binary.tar.gz');
+  await createTar({ gzip: true, file: archivePath, cwd: root }, ['cifar-10-batches-bin']);
+  const archive = readFileSync(archivePath);
+  let requests = 0;
+  const server = createServer((_request, response) => {
+    requests++;
+    response.writeHead(200, { 'content-type': 'application/gzip', 'content-length': String(archive.length) });
+    response.end(archive);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/cifar-10-binary.tar.gz`;
+  const md5 = createHash('md5').update(archive).digest('hex');
+  return { url, md5, requests: () => requests, close: () => { server.close(); rmSync(root, { recursive: true, force: true }); } };
+}
 
+describe('CIFAR-10 download with caching and checksum', () => {
   it('downloads once, checks the MD5, extracts only the batches, then serves from the cache', async () => {
     const served = await archiveServer();
     const cache = mkdtempSync(join(tmpdir(), 'cifar-cache-'));
@@ -229,4 +230,72 @@ describe('CIFAR-10 download with caching and checksum', () => {
       rmSync(cache, { recursive: true, force: true });
     }
   });
+});
+
+describe('CIFAR-10 download: timeouts and leftovers', () => {
+  /** A loopback server whose handler is `handle`; `close` also drops connections it left hanging. */
+  async function serve(handle: Parameters<typeof createServer>[1]) {
+    const server: Server = createServer(handle);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/cifar-10-binary.tar.gz`;
+    return { url, close: () => { server.closeAllConnections(); server.close(); } };
+  }
+
+  it('a server that stops sending is given up on after stallTimeoutMs, and no partial file is left', async () => {
+    // Headers and 1000 bytes of a promised 10 MB, then silence.
+    const served = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/gzip', 'content-length': '10000000' });
+      response.write(Buffer.alloc(1000));
+    });
+    const cache = mkdtempSync(join(tmpdir(), 'cifar-cache-'));
+    try {
+      const started = performance.now();
+      await expect(ensureCifar10({ directory: join(cache, 'cifar-10-batches-bin'), url: served.url, stallTimeoutMs: 300 })).rejects.toThrow(
+        new Error(`ensureCifar10: the download from ${served.url} stalled: no data for 300 ms (stallTimeoutMs) after 1000 bytes; the partial file was deleted`),
+      );
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(readdirSync(cache)).toEqual([]);
+    } finally {
+      served.close();
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 10_000);
+
+  it('a server that accepts the connection but never answers is given up on after connectTimeoutMs', async () => {
+    const served = await serve(() => undefined);
+    const cache = mkdtempSync(join(tmpdir(), 'cifar-cache-'));
+    try {
+      await expect(ensureCifar10({ directory: join(cache, 'cifar-10-batches-bin'), url: served.url, connectTimeoutMs: 300 })).rejects.toThrow(
+        `ensureCifar10: no CIFAR-10 batches in ${join(cache, 'cifar-10-batches-bin')}, and downloading ${served.url} failed (no response within 300 ms, connectTimeoutMs). Offline,`,
+      );
+      expect(readdirSync(cache)).toEqual([]);
+    } finally {
+      served.close();
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 10_000);
+
+  it("a killed run's partial download and extraction directory are removed by the next download; a live run's are kept", async () => {
+    const served = await archiveServer();
+    const cache = mkdtempSync(join(tmpdir(), 'cifar-cache-'));
+    try {
+      // The pid of a process that has exited; pid 1 always runs.
+      const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+      writeFileSync(join(cache, `cifar-10-binary.tar.gz.partial-${dead}`), 'half an archive');
+      mkdirSync(join(cache, `.cifar-10-extract-${dead}`, 'cifar-10-batches-bin'), { recursive: true });
+      writeFileSync(join(cache, 'cifar-10-binary.tar.gz.partial-1'), 'a live download');
+      await ensureCifar10({ directory: join(cache, 'cifar-10-batches-bin'), url: served.url, md5: served.md5 });
+      expect(readdirSync(cache).sort()).toEqual(['cifar-10-batches-bin', 'cifar-10-binary.tar.gz.partial-1']);
+    } finally {
+      served.close();
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
+  const cases: Array<[string, () => Promise<unknown>, ErrorConstructor, string]> = [
+    ['stallTimeoutMs zero', () => ensureCifar10({ directory: '/nonexistent/cifar', stallTimeoutMs: 0 }), RangeError, 'ensureCifar10: stallTimeoutMs must be a finite number > 0, got 0'],
+    ['connectTimeoutMs NaN', () => ensureCifar10({ directory: '/nonexistent/cifar', connectTimeoutMs: Number.NaN }), RangeError, 'ensureCifar10: connectTimeoutMs must be a finite number > 0, got NaN'],
+    ['stallTimeoutMs a string', () => ensureCifar10({ directory: '/nonexistent/cifar', stallTimeoutMs: '60' as never }), TypeError, 'ensureCifar10: stallTimeoutMs must be a finite number > 0, got "60"'],
+  ];
+  pinRejections(cases, it);
 });
