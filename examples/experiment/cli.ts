@@ -1,11 +1,12 @@
 /** Shared command-line handling of `npm run experiment` and `npm run sweep`. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import cliProgress from 'cli-progress';
 import { checkConfig } from './checkConfig';
 import { MODEL_NAMES, PAPER_DEFAULTS, type ModelName } from './models';
 import { completeConfig, type ExperimentConfig, type ExperimentResult } from './runExperiment';
+import { writeFileAtomic } from './writeFileAtomic';
 
 export const RUN_OPTIONS = {
   model: { type: 'string', default: 'shallow-mlp' },
@@ -83,8 +84,7 @@ export function parseFlags(argv: string[], extra: ParseArgsConfig['options'] = {
 export function writeResult(directory: string, fileName: string, result: ExperimentResult): string {
   mkdirSync(directory, { recursive: true });
   const path = join(directory, fileName);
-  writeFileSync(`${path}.partial`, `${JSON.stringify(result, null, 1)}\n`);
-  renameSync(`${path}.partial`, path);
+  writeFileAtomic(path, `${JSON.stringify(result, null, 1)}\n`);
   return path;
 }
 
