@@ -1,13 +1,13 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR_RECORD_BYTES, CIFAR_TEST_FILES, CIFAR_TRAIN_FILES, loadCifar10 } from '../../examples/data/cifar10';
 import { loadDataset } from '../../examples/data/datasets';
 import { ensureCifar10 } from '../../examples/data/downloadCifar10';
 import { readIdxImages, readIdxLabels } from '../../examples/data/idx';
 import { pinErrors, pinRejections } from '../helpers/oracles';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -70,16 +70,20 @@ function writeIdx(path: string, magic: number, sizes: number[], body?: Uint8Arra
 }
 
 describe('idx reader: the header is checked against the file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'idx-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Made in beforeAll, so that a run filtering these tests out leaves nothing behind.
+  const dir = join(tmpdir(), `idx-${randomBytes(6).toString('hex')}`);
   const file = (name: string) => join(dir, name);
-  writeIdx(file('labels-truncated'), 0x801, [60000], new Uint8Array(1226));
-  writeIdx(file('images-truncated'), 0x803, [100, 28, 28], new Uint8Array(500));
-  writeIdx(file('labels-long'), 0x801, [10], new Uint8Array(12));
-  writeIdx(file('labels-bad-magic'), 0x803, [10], new Uint8Array(10));
-  writeIdx(file('images-bad-magic'), 0x12345678, [1, 1, 1]);
-  writeIdx(file('images-zero-rows'), 0x803, [5, 0, 28]);
-  writeFileSync(file('header-only-half'), Buffer.from([0, 0, 8, 1, 0]));
+  beforeAll(() => {
+    mkdirSync(dir);
+    writeIdx(file('labels-truncated'), 0x801, [60000], new Uint8Array(1226));
+    writeIdx(file('images-truncated'), 0x803, [100, 28, 28], new Uint8Array(500));
+    writeIdx(file('labels-long'), 0x801, [10], new Uint8Array(12));
+    writeIdx(file('labels-bad-magic'), 0x803, [10], new Uint8Array(10));
+    writeIdx(file('images-bad-magic'), 0x12345678, [1, 1, 1]);
+    writeIdx(file('images-zero-rows'), 0x803, [5, 0, 28]);
+    writeFileSync(file('header-only-half'), Buffer.from([0, 0, 8, 1, 0]));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const cases: Array<[string, () => unknown, ErrorConstructor, string]> = [
     ['truncated labels', () => readIdxLabels(file('labels-truncated')), RangeError, `readIdxLabels: ${file('labels-truncated')} is truncated: header promises 60000 labels (60008 bytes), file has 1234 bytes`],

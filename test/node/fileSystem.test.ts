@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystem } from '../../src/node/index';
 import { pinRejections } from '../helpers/oracles';
 
@@ -18,7 +19,8 @@ function smallModel(offset: number): tfl.LayersModel {
 const weightsOf = (model: tfl.LayersModel) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('fileSystem save: atomic, never through a link', () => {
-  const root = mkdtempSync(join(tmpdir(), 'fs-save-'));
+  const root = join(tmpdir(), `fs-save-${randomBytes(6).toString('hex')}`);
+  beforeAll(() => mkdirSync(root));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('links at model.json and weights.bin pointing outside are replaced, and their targets left alone', async () => {
@@ -65,19 +67,38 @@ describe('fileSystem save: atomic, never through a link', () => {
 });
 
 describe('fileSystem load: model.json is checked before any weight is read', () => {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'fs-load-')));
+  // Everything is made in beforeAll, so that a run filtering these tests out leaves nothing behind.
+  const root = join(realpathSync(tmpdir()), `fs-load-${randomBytes(6).toString('hex')}`);
+  const setup: Array<() => void> = [];
+  beforeAll(() => {
+    mkdirSync(root);
+    for (const step of setup) step();
+  });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const outside = join(root, 'outside.bin');
-  writeFileSync(outside, new Uint8Array(16));
+  setup.push(() => writeFileSync(outside, new Uint8Array(16)));
   const kernel = { name: 'w', shape: [2, 2], dtype: 'float32' };
 
-  /** A model directory holding a hand-written model.json (one float32 [2, 2] weight, 16 bytes, unless told) and `files`. */
-  function modelDir(name: string, options: { paths?: unknown[]; weights?: unknown[]; json?: string; files?: Record<string, Uint8Array> } = {}): string {
-    const dir = join(root, name);
+  interface ModelDirOptions {
+    paths?: unknown[];
+    weights?: unknown[];
+    json?: string;
+    files?: Record<string, Uint8Array>;
+  }
+  /** Writes a hand-made model.json (one float32 [2, 2] weight, 16 bytes, unless told) and `files` into a new `dir`. */
+  function writeModelDir(dir: string, options: ModelDirOptions = {}): void {
     mkdirSync(dir);
     const weightsManifest = [{ paths: options.paths ?? ['weights.bin'], weights: options.weights ?? [kernel] }];
     writeFileSync(join(dir, 'model.json'), options.json ?? JSON.stringify({ modelTopology: { class_name: 'Sequential' }, weightsManifest }));
     for (const [file, bytes] of Object.entries(options.files ?? { 'weights.bin': new Uint8Array(16) })) writeFileSync(join(dir, file), bytes);
+  }
+  /** The path of a model directory that beforeAll writes, then hands to `finish`. */
+  function modelDir(name: string, options: ModelDirOptions = {}, finish?: (dir: string) => void): string {
+    const dir = join(root, name);
+    setup.push(() => {
+      writeModelDir(dir, options);
+      finish?.(dir);
+    });
     return dir;
   }
   const load = (dir: string) => () => fileSystem(dir).load!();
@@ -85,15 +106,11 @@ describe('fileSystem load: model.json is checked before any weight is read', () 
 
   const up = modelDir('up', { paths: ['../outside.bin'] });
   const absolute = modelDir('absolute', { paths: [outside] });
-  const linked = modelDir('linked', { paths: ['link.bin'], files: {} });
-  symlinkSync(outside, join(linked, 'link.bin'));
+  const linked = modelDir('linked', { paths: ['link.bin'], files: {} }, (dir) => symlinkSync(outside, join(dir, 'link.bin')));
   const zero = modelDir('zero', { paths: ['/dev/zero'] });
-  const zeroLink = modelDir('zero-link', { paths: ['zero.bin'], files: {} });
-  symlinkSync('/dev/zero', join(zeroLink, 'zero.bin'));
-  const directory = modelDir('directory', { files: {} });
-  mkdirSync(join(directory, 'weights.bin'));
-  const fifo = modelDir('fifo', { files: {} });
-  execFileSync('mkfifo', [join(fifo, 'weights.bin')]);
+  const zeroLink = modelDir('zero-link', { paths: ['zero.bin'], files: {} }, (dir) => symlinkSync('/dev/zero', join(dir, 'zero.bin')));
+  const directory = modelDir('directory', { files: {} }, (dir) => mkdirSync(join(dir, 'weights.bin')));
+  const fifo = modelDir('fifo', { files: {} }, (dir) => execFileSync('mkfifo', [join(dir, 'weights.bin')]));
   const short = modelDir('short', { files: { 'weights.bin': new Uint8Array(12) } });
   const long = modelDir('long', { files: { 'weights.bin': new Uint8Array(20) } });
   const quantized = modelDir('quantized', { weights: [{ ...kernel, quantization: { dtype: 'uint8', min: 0, scale: 1 } }] });
@@ -113,7 +130,7 @@ describe('fileSystem load: model.json is checked before any weight is read', () 
   const badShape = modelDir('bad-shape', { weights: [{ name: 'w', shape: [-1, 2], dtype: 'float32' }] });
   const pathNumber = modelDir('path-number', { paths: [5] });
   const modelIsDirectory = join(root, 'model-is-directory');
-  mkdirSync(join(modelIsDirectory, 'model.json'), { recursive: true });
+  setup.push(() => mkdirSync(join(modelIsDirectory, 'model.json'), { recursive: true }));
 
   const where = (dir: string, i = 0) => `weightsManifest[0].paths[${i}] in ${json(dir)}`;
   const cases: Array<[string, () => Promise<unknown>, ErrorConstructor, string]> = [
@@ -141,7 +158,8 @@ describe('fileSystem load: model.json is checked before any weight is read', () 
   pinRejections(cases, (name, body) => it(name, body, 10_000));
 
   it('paths into subdirectories and links that stay inside load, also through a linked directory', async () => {
-    const dir = modelDir('inside', { paths: ['sub/w.bin', 'alias.bin'], files: {} });
+    const dir = join(root, 'inside');
+    writeModelDir(dir, { paths: ['sub/w.bin', 'alias.bin'], files: {} });
     mkdirSync(join(dir, 'sub'));
     writeFileSync(join(dir, 'sub', 'w.bin'), new Float32Array([1, 2]));
     writeFileSync(join(dir, 'real.bin'), new Float32Array([3, 4]));
