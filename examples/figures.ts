@@ -3,14 +3,14 @@
  *
  *   npm run figures -- DIR [--epsilon 0.05] [--out DIR/figures]
  *
- * Writes SVG files rendered headlessly by vega:
+ * Writes SVG files rendered headlessly by vega, each atomically (temp file, then rename):
  *   fig2abc-accuracy-robustness.svg  validation accuracy, FGSM and PGD accuracy at --epsilon
  *                                    against the measured alpha, one series per strength (Fig. 2a-c)
  *   fig2de-alpha-over-epochs.svg     measured alpha per epoch, one line per run (Fig. 2d-e)
  *   fig2f-robustness-curves.svg      accuracy against epsilon for FGSM and PGD (Fig. 2f, S1)
  *   spectrum-fit.svg                 log-log final-epoch spectrum of each run with its power-law fit
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -18,6 +18,7 @@ import { fitPowerLaw } from '../src/index';
 import type { ExperimentResult } from './experiment/runExperiment';
 import { parseCli } from './experiment/cliHelp';
 import { loadRuns } from './experiment/runFiles';
+import { writeFileAtomic } from './experiment/writeFileAtomic';
 
 async function svg(spec: TopLevelSpec): Promise<string> {
   const withConfig = { ...spec, config: { legend: { labelLimit: 0 }, ...(spec.config ?? {}) } } as TopLevelSpec;
@@ -32,7 +33,7 @@ export async function writeFigures(runs: ExperimentResult[], outDir: string, eps
   const written: string[] = [];
   const save = async (name: string, spec: TopLevelSpec) => {
     const path = join(outDir, name);
-    writeFileSync(path, await svg(spec));
+    writeFileAtomic(path, await svg(spec));
     written.push(path);
   };
   const accuracyAt = (curve: Array<{ epsilon: number; accuracy: number }>, e: number) => curve.find((p) => Math.abs(p.epsilon - e) < 1e-12)?.accuracy ?? null;

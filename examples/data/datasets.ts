@@ -21,10 +21,22 @@ export interface Dataset {
 }
 
 function idxSplit(directory: string, prefix: 'train' | 't10k', limit: number) {
-  const { pixels, count, rows, cols } = readIdxImages(join(directory, `${prefix}-images-idx3-ubyte`), limit);
+  const imagesPath = join(directory, `${prefix}-images-idx3-ubyte`);
+  const labelsPath = join(directory, `${prefix}-labels-idx1-ubyte`);
+  const { pixels, count, rows, cols, total } = readIdxImages(imagesPath, limit);
+  // All labels first (a view, no copy), so that a mismatch shows whatever the limit.
+  const labels = readIdxLabels(labelsPath);
+  if (labels.length !== total) throw new RangeError(`loadDataset: ${imagesPath} holds ${total} images but ${labelsPath} holds ${labels.length} labels`);
   const images = new Float32Array(count * rows * cols);
   for (let i = 0; i < images.length; i++) images[i] = (pixels[i] as number) / 255;
-  return { images, labels: readIdxLabels(join(directory, `${prefix}-labels-idx1-ubyte`), limit), count, rows, cols };
+  return { images, labels: labels.subarray(0, count), count, rows, cols, classes: classCount(labels) };
+}
+
+/** The largest label plus one, over the whole file whatever the limit; a loop, since spreading 240k+ labels into Math.max overflows the stack. */
+function classCount(labels: Uint8Array): number {
+  let max = -1;
+  for (const label of labels) if (label > max) max = label;
+  return max + 1;
 }
 
 export async function loadDataset(spec: string, trainLimit = Infinity, testLimit = Infinity, download: EnsureCifar10Options = {}): Promise<Dataset> {
@@ -32,8 +44,11 @@ export async function loadDataset(spec: string, trainLimit = Infinity, testLimit
     const directory = spec === 'mnist' ? mnistDataDirectory() : spec.slice(4);
     const train = idxSplit(directory, 'train', trainLimit);
     const test = idxSplit(directory, 't10k', testLimit);
-    const labels = Array.from(train.labels);
-    return { name: spec, imageShape: [train.rows, train.cols, 1], classes: Math.max(...labels) + 1, train, test };
+    if (train.rows !== test.rows || train.cols !== test.cols) {
+      throw new RangeError(`loadDataset: ${directory} has train images of ${train.rows}x${train.cols} but test images of ${test.rows}x${test.cols}`);
+    }
+    const split = ({ images, labels, count }: typeof train) => ({ images, labels, count });
+    return { name: spec, imageShape: [train.rows, train.cols, 1], classes: Math.max(train.classes, test.classes), train: split(train), test: split(test) };
   }
   if (spec === 'cifar10' || spec.startsWith('cifar10:')) {
     const directory = spec === 'cifar10' ? await ensureCifar10({ onProgress: logDownload(), ...download }) : spec.slice(8);

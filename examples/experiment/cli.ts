@@ -1,11 +1,12 @@
 /** Shared command-line handling of `npm run experiment` and `npm run sweep`. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { checkConfig } from './checkConfig';
 import { type CliOptions, parseCli } from './cliHelp';
 import { MODEL_NAMES, PAPER_DEFAULTS, type ModelName } from './models';
 import { completeConfig, type ExperimentConfig, type ExperimentResult } from './runExperiment';
+import { writeFileAtomic } from './writeFileAtomic';
 
 export const RUN_OPTIONS = {
   model: { type: 'string', default: 'shallow-mlp', help: `the paper's network: ${MODEL_NAMES.join(', ')}` },
@@ -83,8 +84,7 @@ export function parseFlags(usage: string, argv: string[], extra: CliOptions = {}
 export function writeResult(directory: string, fileName: string, result: ExperimentResult): string {
   mkdirSync(directory, { recursive: true });
   const path = join(directory, fileName);
-  writeFileSync(`${path}.partial`, `${JSON.stringify(result, null, 1)}\n`);
-  renameSync(`${path}.partial`, path);
+  writeFileAtomic(path, `${JSON.stringify(result, null, 1)}\n`);
   return path;
 }
 

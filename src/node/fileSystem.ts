@@ -1,7 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { assertOptionsObject, describe } from '../internal/validate';
+import { removeStaleTemps, replaceFiles } from './atomicFiles';
+import { readModelJSON, readWeightFiles } from './weightFiles';
 
 /**
  * Options of {@link fileSystem}.
@@ -21,6 +23,14 @@ export interface FileSystemOptions {
  * A tfjs IO handler that saves a model to a directory and loads it back,
  * in the standard layers-model format (`model.json` + `weights.bin`),
  * without tfjs-node. Node only: import it from `spectral-reg/node`.
+ *
+ * Saving is atomic per file: each file is written to a temp file in the
+ * directory, flushed, and renamed into place, weights first and model.json
+ * last, so a crash or kill mid-save leaves the previous model loadable. A
+ * link where a file goes is replaced, never written through. Loading checks
+ * model.json before reading any weights: every weight path must stay inside
+ * the directory (also after following links), be a regular file, and have
+ * the size the manifest implies.
  *
  * @example
  * ```ts
@@ -69,28 +79,19 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
         ...(artifacts.initializerSignature ? { initializerSignature: artifacts.initializerSignature } : {}),
         ...(artifacts.signature ? { signature: artifacts.signature } : {}),
       };
-      await writeFile(join(directory, weightsFileName), new Uint8Array(weights));
-      await writeFile(modelPath, JSON.stringify(modelJSON));
+      // Temp files of saves that were killed; a live writer's are left alone.
+      await removeStaleTemps(directory, [weightsFileName, modelFileName]);
+      await replaceFiles(directory, [
+        [weightsFileName, new Uint8Array(weights)],
+        [modelFileName, JSON.stringify(modelJSON)],
+      ]);
       return { modelArtifactsInfo: io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
     async load(): Promise<io.ModelArtifacts> {
-      let modelJSON: io.ModelJSON;
-      try {
-        modelJSON = JSON.parse(await readFile(modelPath, 'utf8')) as io.ModelJSON;
-      } catch (error) {
-        throw new Error(`${fn}: cannot read a model from ${modelPath}: ${(error as Error).message}`);
-      }
+      const modelJSON = await readModelJSON(modelPath);
       return io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const specs: io.WeightsManifestEntry[] = [];
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          specs.push(...group.weights);
-          for (const path of group.paths) {
-            const bytes = await readFile(join(directory, path));
-            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-          }
-        }
+        const [specs, buffers] = await readWeightFiles(directory, modelPath, manifest);
         return [specs, io.CompositeArrayBuffer.join(buffers)];
       });
     },

@@ -151,3 +151,19 @@ export function pinErrors(cases: Array<[string, () => unknown, ErrorConstructor,
     });
   }
 }
+
+/** pinErrors for async calls: one test per case, each expecting `call` to reject with exactly `type` and `message`. */
+export function pinRejections(cases: Array<[string, () => Promise<unknown>, ErrorConstructor, string]>, define: (name: string, body: () => Promise<void>) => void): void {
+  for (const [name, call, type, message] of cases) {
+    define(name, async () => {
+      let thrown: unknown;
+      try {
+        await call();
+      } catch (error) {
+        thrown = error;
+      }
+      if (!(thrown instanceof type)) throw new Error(`${name}: expected a ${type.name}, got ${String(thrown)}`);
+      if ((thrown as Error).message !== message) throw new Error(`${name}: expected message\n  ${message}\ngot\n  ${(thrown as Error).message}`);
+    });
+  }
+}
