@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it, type MockInstance, vi } from 'vitest';
@@ -9,8 +10,8 @@ import { rng } from '../helpers/oracles';
 const FEATURES = 6;
 const CLASSES = 4;
 
-/** A dense 6 -> 4 softmax classifier with seeded weights. */
-const model = tfl.sequential({
+/** A dense 6 -> 4 softmax classifier with seeded weights, built on the backend under test. */
+const buildModel = () => tfl.sequential({
   layers: [
     tfl.layers.dense({
       units: CLASSES,
@@ -82,13 +83,20 @@ function violation(xAdv: tf.Tensor, x: tf.Tensor, norm: AttackNorm, epsilon: num
   return null;
 }
 
-describe('properties (fast-check): attacks stay in the epsilon ball and the clip range', () => {
+for (const backend of ['cpu', 'wasm']) describe(`properties (fast-check) on ${backend}: attacks stay in the epsilon ball and the clip range`, () => {
   // pgd warns about epsilons out of its reach; that is tested elsewhere.
   let warn: MockInstance<typeof console.warn>;
-  beforeAll(() => {
+  let model: tfl.Sequential;
+  beforeAll(async () => {
+    await tf.setBackend(backend);
+    model = buildModel();
     warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   });
-  afterAll(() => warn.mockRestore());
+  afterAll(async () => {
+    warn.mockRestore();
+    model.dispose();
+    await tf.setBackend('cpu');
+  });
 
   it('fgsm, for any epsilon, norm, clip, targeted and batchSize', () => {
     fc.assert(
