@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 export { eigenspectrum, type EigenspectrumOptions } from './spectrum/eigenspectrum';
-export { fitPowerLaw, type FitPowerLawOptions, type PowerLawFit } from './spectrum/fitPowerLaw';
+export { fitPowerLaw, type FitPowerLawOptions, type PowerLawFit, type PowerLawWeighting } from './spectrum/fitPowerLaw';
 export { estimateAlpha, type EstimateAlphaOptions, type AlphaEstimate } from './spectrum/estimateAlpha';
 export { SubspaceState } from './spectrum/SubspaceState';
 export type { SpectrumOptions, EigenMethod, RitzSolve } from './spectrum/options';

@@ -44,7 +44,9 @@ export function buildModel(name: ModelName, imageShape: [number, number, number]
       dense(1000, 'tanh', { name: 'hidden' }),
     );
   }
-  if (reg !== null) layers.push(spectralRegularizer({ ...reg, name: 'spectral' }));
+  // Only the regulariser's settings (callers may pass a whole run configuration); the
+  // spectrum's seed is the run's, as it always was.
+  if (reg !== null) layers.push(spectralRegularizer({ targetAlpha: reg.targetAlpha, strength: reg.strength, mode: reg.mode, range: reg.range, seed, name: 'spectral' }));
   layers.push(dense(classes, 'softmax'));
   return tfl.sequential({ layers });
 }

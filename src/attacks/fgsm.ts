@@ -1,7 +1,8 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { prepareAttack, runAttack } from './attackCore';
 import type { AttackModel } from './modelAdapter';
-import { resolveAttackOptions, type AttackOptions } from './options';
+import { assertKnownOptions } from '../internal/validate';
+import { ATTACK_OPTION_KEYS, resolveAttackOptions, type AttackOptions } from './options';
 
 /**
  * Fast gradient sign method (Goodfellow et al. 2014; paper Eq. 7):
@@ -29,6 +30,7 @@ import { resolveAttackOptions, type AttackOptions } from './options';
  */
 export function fgsm(model: AttackModel, x: Tensor, y: Tensor, options: AttackOptions): Tensor {
   const fn = 'fgsm';
+  assertKnownOptions(fn, options, ATTACK_OPTION_KEYS);
   const resolved = resolveAttackOptions(fn, options);
   const prepared = prepareAttack(fn, model, x, y, resolved);
   try {

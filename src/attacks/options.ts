@@ -1,5 +1,5 @@
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
+import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe, optionKeys } from '../internal/validate';
 
 /**
  * The norm of the perturbation ball.
@@ -99,6 +99,33 @@ export interface PgdOptions extends AttackOptions {
   /** Seed of the random starts. @default 0 */
   seed?: number;
 }
+
+/** Every key of {@link AttackOptions} (fgsm's options), for the unknown-option check. */
+export const ATTACK_OPTION_KEYS = optionKeys<AttackOptions>({
+  epsilon: true,
+  norm: true,
+  clip: true,
+  loss: true,
+  outputs: true,
+  targeted: true,
+  batchSize: true,
+});
+
+/** Every key of {@link PgdOptions}. */
+export const PGD_OPTION_KEYS = optionKeys<PgdOptions>({
+  epsilon: true,
+  norm: true,
+  clip: true,
+  loss: true,
+  outputs: true,
+  targeted: true,
+  batchSize: true,
+  stepSize: true,
+  steps: true,
+  randomStart: true,
+  restarts: true,
+  seed: true,
+});
 
 export interface ResolvedAttackOptions {
   epsilon: number;

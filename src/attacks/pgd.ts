@@ -1,7 +1,8 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { prepareAttack, runAttack } from './attackCore';
 import type { AttackModel } from './modelAdapter';
-import { resolveAttackOptions, type PgdOptions } from './options';
+import { assertKnownOptions } from '../internal/validate';
+import { PGD_OPTION_KEYS, resolveAttackOptions, type PgdOptions } from './options';
 import { warnIfUnreachable } from './reach';
 
 /**
@@ -30,6 +31,7 @@ import { warnIfUnreachable } from './reach';
  */
 export function pgd(model: AttackModel, x: Tensor, y: Tensor, options: PgdOptions): Tensor {
   const fn = 'pgd';
+  assertKnownOptions(fn, options, PGD_OPTION_KEYS);
   const resolved = resolveAttackOptions(fn, options);
   const prepared = prepareAttack(fn, model, x, y, resolved);
   warnIfUnreachable(fn, resolved, [resolved.epsilon]);

@@ -1,8 +1,8 @@
 import { argMax, equal, slice, sum, tidy, type Tensor } from '@tensorflow/tfjs-core';
-import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
+import { assertFiniteAtLeast, assertIntegerIn, assertKnownOptions, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
 import { prepareAttack, runAttack } from './attackCore';
 import type { AttackModel } from './modelAdapter';
-import { resolveAttackOptions, type PgdOptions } from './options';
+import { ATTACK_OPTION_KEYS, PGD_OPTION_KEYS, resolveAttackOptions, type PgdOptions } from './options';
 import { warnIfUnreachable } from './reach';
 
 /**
@@ -81,6 +81,9 @@ export async function robustAccuracy(model: AttackModel, x: Tensor, y: Tensor, o
   if ((options as { targeted?: unknown }).targeted !== undefined) {
     throw new TypeError(`${fn}: targeted is not supported; robust accuracy is measured against the true labels y`);
   }
+  // An option of the other attack (steps with 'fgsm') would be ignored without a word.
+  const attackKeys = (options.attack === 'pgd' ? PGD_OPTION_KEYS : ATTACK_OPTION_KEYS).filter((k) => k !== 'epsilon');
+  assertKnownOptions(fn, options, ['attack', 'epsilons', 'onProgress', ...attackKeys]);
   const epsilons = options.epsilons;
   if (!Array.isArray(epsilons) || epsilons.length === 0) {
     throw new TypeError(`${fn}: epsilons must be a non-empty array of numbers, got ${describe(epsilons)}`);

@@ -115,3 +115,58 @@ export function checkFitRange(fn: string, range: unknown, batch: number, feature
   const rank = Math.min(batch - 1, features);
   return checkRange(fn, range, rank, `the most eigenvalues that ${batch} centred rows of ${features} features can have (min(batch - 1, features))`);
 }
+
+/**
+ * Every key of an options type, as a record so that the compiler insists on
+ * each one: `optionKeys<FooOptions>({ a: true, b: true })`.
+ */
+export function optionKeys<T>(keys: Record<keyof T, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
+/**
+ * A misspelt option would otherwise be ignored and its default used without
+ * a word: every key must be one the function knows.
+ */
+export function assertKnownOptions(fn: string, options: unknown, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) return;
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closestKey(key, known);
+    throw new TypeError(
+      `${fn}: unknown option '${key}'${near === null ? `; the options are ${known.map((k) => `'${k}'`).join(', ')}` : ` (did you mean '${near}'?)`}`,
+    );
+  }
+}
+
+/** The known key within a third of its length in edits (at least 2), or null. */
+function closestKey(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
+}
+
+/** Levenshtein distance, with a transposition counting as one edit (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const width = b.length + 1;
+  const d = new Int32Array((a.length + 1) * width);
+  const at = (i: number, j: number) => d[i * width + j] as number;
+  for (let i = 0; i <= a.length; i++) d[i * width] = i;
+  for (let j = 0; j <= b.length; j++) d[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i * width + j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}

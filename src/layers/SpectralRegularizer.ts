@@ -10,7 +10,7 @@ import {
   type Tensor1D,
 } from '@tensorflow/tfjs-core';
 import { layers } from '@tensorflow/tfjs-layers';
-import { assertOptionsObject, checkRange, describe } from '../internal/validate';
+import { assertKnownOptions, assertOptionsObject, checkRange, describe, optionKeys } from '../internal/validate';
 import { measuredAlpha } from '../loss/powerLawTerms';
 import { checkTargetForRange, penaltyOfSpectrum, resolveLossOptions, type SpectralLossMode } from '../loss/spectralLoss';
 import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
@@ -80,6 +80,29 @@ export interface SpectralEpochStats {
 
 const NAME = 'SpectralRegularizer';
 
+/** The layer's own arguments and tfjs-layers' base layer arguments. */
+const ARG_KEYS = optionKeys<SpectralRegularizerArgs>({
+  targetAlpha: true,
+  strength: true,
+  range: true,
+  mode: true,
+  method: true,
+  iterations: true,
+  coldStartIterations: true,
+  tolerance: true,
+  oversampling: true,
+  ritzSolve: true,
+  seed: true,
+  inputShape: true,
+  batchInputShape: true,
+  batchSize: true,
+  dtype: true,
+  name: true,
+  trainable: true,
+  weights: true,
+  inputDType: true,
+});
+
 /**
  * A pass-through layer that adds the spectral regulariser's loss on its
  * input to the training objective: place it after any hidden layer (Dense,
@@ -137,6 +160,8 @@ export class SpectralRegularizer extends layers.Layer {
   constructor(args: SpectralRegularizerArgs) {
     if (args === undefined) throw new TypeError(`${NAME}: args with a targetAlpha are required, got undefined`);
     assertOptionsObject(NAME, args);
+    // tfjs's deserialisation adds customObjects to a saved layer's config.
+    assertKnownOptions(NAME, args, [...ARG_KEYS, 'customObjects']);
     super(args);
     const loss = resolveLossOptions(NAME, args);
     this.targetAlpha = loss.targetAlpha;

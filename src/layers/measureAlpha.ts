@@ -1,7 +1,7 @@
 import { dispose, Tensor } from '@tensorflow/tfjs-core';
 import { model as functionalModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { assertIntegerIn, assertOneOf, assertOptionsObject, checkRange, describe } from '../internal/validate';
-import { DEFAULT_RANGE, fitPowerLaw } from '../spectrum/fitPowerLaw';
+import { assertIntegerIn, assertKnownOptions, assertOneOf, assertOptionsObject, checkRange, describe } from '../internal/validate';
+import { DEFAULT_RANGE, fitPowerLaw, POWER_LAW_WEIGHTINGS, type PowerLawWeighting } from '../spectrum/fitPowerLaw';
 import { measuredSpectrum, numericalRank } from '../spectrum/estimateAlpha';
 import { EIGEN_METHODS, type EigenMethod } from '../spectrum/options';
 
@@ -25,6 +25,8 @@ export interface MeasureAlphaOptions {
   method?: EigenMethod;
   /** Batch size of the inference pass over x. @default 256 */
   batchSize?: number;
+  /** How the fit weights the ranks; see {@link PowerLawWeighting}. @default 'uniform' */
+  weighting?: PowerLawWeighting;
 }
 
 /**
@@ -82,11 +84,14 @@ export async function measureAlpha(model: LayersModel, x: Tensor | Tensor[], opt
     throw new TypeError(`${fn}: x must be a tf.Tensor or an array of them, got ${describe(x)}`);
   }
   assertOptionsObject(fn, options);
+  assertKnownOptions(fn, options, ['layers', 'range', 'method', 'batchSize', 'weighting']);
   const range = checkRange(fn, options?.range ?? DEFAULT_RANGE, Number.POSITIVE_INFINITY);
   const method = options?.method ?? 'auto';
   assertOneOf(fn, 'method', method, EIGEN_METHODS);
   const batchSize = options?.batchSize ?? 256;
   assertIntegerIn(fn, 'batchSize', batchSize, 1, Number.MAX_SAFE_INTEGER);
+  const weighting = options?.weighting ?? 'uniform';
+  assertOneOf(fn, 'weighting', weighting, POWER_LAW_WEIGHTINGS);
 
   const targets = chooseLayers(fn, model, options?.layers, range[1]);
   if (targets.length === 0) return [];
@@ -99,7 +104,7 @@ export async function measureAlpha(model: LayersModel, x: Tensor | Tensor[], opt
       const { name, features } = targets[i] as { name: string; features: number };
       const { spectrum } = await measuredSpectrum(fn, activations[i] as Tensor, { range, method });
       const rank = numericalRank(spectrum);
-      const fit = rank >= range[1] ? fitPowerLaw(spectrum, { range }) : { alpha: Number.NaN, r2: Number.NaN, intercept: Number.NaN };
+      const fit = rank >= range[1] ? fitPowerLaw(spectrum, { range, weighting }) : { alpha: Number.NaN, r2: Number.NaN, intercept: Number.NaN };
       results.push({ layer: name, features, ...fit, spectrum, numericalRank: rank });
     }
     return results;

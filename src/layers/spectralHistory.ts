@@ -1,5 +1,5 @@
 import { Callback } from '@tensorflow/tfjs-layers';
-import { assertOptionsObject, describe } from '../internal/validate';
+import { assertKnownOptions, assertOptionsObject, describe } from '../internal/validate';
 import { findRegularizers } from './findRegularizers';
 
 /**
@@ -74,6 +74,7 @@ export class SpectralHistory extends Callback {
   constructor(options?: SpectralHistoryOptions) {
     super();
     assertOptionsObject('spectralHistory', options);
+    assertKnownOptions('spectralHistory', options, ['logSuffix', 'onEpoch']);
     const logSuffix = options?.logSuffix ?? '_alpha';
     if (typeof logSuffix !== 'string' || logSuffix.length === 0) {
       throw new TypeError(`spectralHistory: logSuffix must be a non-empty string, got ${describe(logSuffix)}`);

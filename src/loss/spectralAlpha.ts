@@ -1,7 +1,7 @@
 import { tidy, type Scalar, type Tensor } from '@tensorflow/tfjs-core';
-import { checkActivations, checkFitRange } from '../internal/validate';
+import { assertKnownOptions, checkActivations, checkFitRange } from '../internal/validate';
 import { DEFAULT_RANGE } from '../spectrum/fitPowerLaw';
-import { resolveSpectrumOptions, type SpectrumOptions } from '../spectrum/options';
+import { resolveSpectrumOptions, SPECTRUM_OPTION_KEYS, type SpectrumOptions } from '../spectrum/options';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
 import { measuredAlpha } from './powerLawTerms';
 
@@ -42,16 +42,20 @@ export interface SpectralAlphaOptions extends SpectrumOptions {
  */
 export function spectralAlpha(activations: Tensor, options?: SpectralAlphaOptions): Scalar {
   const fn = 'spectralAlpha';
-  const plan = planRangeSpectrum(fn, activations, options);
+  const plan = planRangeSpectrum(fn, activations, options, SPECTRAL_ALPHA_KEYS);
   return tidy(() => measuredAlpha(normalizedSpectrum(activations, plan), plan.range));
 }
+
+/** Every key of {@link SpectralAlphaOptions}. */
+export const SPECTRAL_ALPHA_KEYS: readonly string[] = [...SPECTRUM_OPTION_KEYS, 'range'];
 
 /**
  * Validates activations, spectrum options and a range against them, and
  * returns the spectrum plan for k = range end. Shared with spectralLoss.
  */
-export function planRangeSpectrum(fn: string, activations: Tensor, options: SpectralAlphaOptions | undefined) {
+export function planRangeSpectrum(fn: string, activations: Tensor, options: SpectralAlphaOptions | undefined, keys: readonly string[]) {
   const { batch, features } = checkActivations(fn, activations);
+  assertKnownOptions(fn, options, keys);
   const resolved = resolveSpectrumOptions(fn, options);
   const range = checkFitRange(fn, options?.range ?? DEFAULT_RANGE, batch, features);
   return { fn, batch, features, k: range[1], options: resolved, range };

@@ -1,8 +1,8 @@
 import { abs, mul, scalar, sub, tidy, type Scalar, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
-import { assertFiniteAtLeast, assertOneOf, assertOptionsObject, checkActivations } from '../internal/validate';
+import { assertFiniteAtLeast, assertKnownOptions, assertOneOf, assertOptionsObject, checkActivations } from '../internal/validate';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
 import { alphaOfSpectrum, fixedSlopeTerm, nassarTerm } from './powerLawTerms';
-import { planRangeSpectrum, type SpectralAlphaOptions } from './spectralAlpha';
+import { planRangeSpectrum, SPECTRAL_ALPHA_KEYS, type SpectralAlphaOptions } from './spectralAlpha';
 
 /**
  * Which penalty pulls the spectrum towards 1/n^targetAlpha.
@@ -43,6 +43,9 @@ export interface SpectralLossOptions extends SpectralAlphaOptions {
   mode?: SpectralLossMode;
 }
 
+/** Every key of {@link SpectralLossOptions}. */
+export const SPECTRAL_LOSS_KEYS: readonly string[] = [...SPECTRAL_ALPHA_KEYS, 'targetAlpha', 'strength', 'mode'];
+
 /**
  * The spectral regulariser's loss on a batch of hidden activations: a
  * differentiable scalar that is small when the eigenspectrum of their
@@ -68,8 +71,9 @@ export interface SpectralLossOptions extends SpectralAlphaOptions {
 export function spectralLoss(activations: Tensor, options: SpectralLossOptions): Scalar {
   const fn = 'spectralLoss';
   checkActivations(fn, activations);
+  assertKnownOptions(fn, options, SPECTRAL_LOSS_KEYS);
   const { targetAlpha, strength, mode } = resolveLossOptions(fn, options);
-  const plan = planRangeSpectrum(fn, activations, options);
+  const plan = planRangeSpectrum(fn, activations, options, SPECTRAL_LOSS_KEYS);
   checkTargetForRange(fn, targetAlpha, plan.range);
   return tidy(() => penaltyOfSpectrum(normalizedSpectrum(activations, plan), { targetAlpha, strength, mode, range: plan.range }));
 }

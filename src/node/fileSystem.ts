@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
-import { assertOptionsObject, describe } from '../internal/validate';
+import { assertKnownOptions, assertOptionsObject, describe } from '../internal/validate';
 import { removeStaleTemps, replaceFiles } from './atomicFiles';
 import { readModelJSON, readWeightFiles } from './weightFiles';
 
@@ -47,6 +47,7 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
     throw new TypeError(`${fn}: directory must be a non-empty path string, got ${describe(directory)}`);
   }
   assertOptionsObject(fn, options);
+  assertKnownOptions(fn, options, ['modelFileName', 'weightsFileName']);
   const modelFileName = options?.modelFileName ?? 'model.json';
   const weightsFileName = options?.weightsFileName ?? 'weights.bin';
   for (const [name, value] of [

@@ -4,9 +4,9 @@ import { concat, getBackend, io, slice, tensor, type Tensor } from '@tensorflow/
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkAttackInputs } from '../attacks/inputs';
 import { assertSingleOutput } from '../attacks/modelAdapter';
-import { resolveAttackOptions, type PgdOptions } from '../attacks/options';
+import { ATTACK_OPTION_KEYS, PGD_OPTION_KEYS, resolveAttackOptions, type PgdOptions } from '../attacks/options';
 import { warnIfUnreachable } from '../attacks/reach';
-import { assertIntegerIn, assertOneOf, describe } from '../internal/validate';
+import { assertIntegerIn, assertKnownOptions, assertOneOf, describe } from '../internal/validate';
 
 /**
  * Options of {@link parallelAttack}: the attack, the worker count, and that attack's options.
@@ -51,6 +51,7 @@ export async function parallelAttack(model: LayersModel, x: Tensor, y: Tensor, o
   const fn = 'parallelAttack';
   if (options === undefined) throw new TypeError(`${fn}: options with an attack and an epsilon are required, got undefined`);
   assertOneOf(fn, 'attack', options.attack, ['fgsm', 'pgd'] as const);
+  assertKnownOptions(fn, options, ['attack', 'workers', ...(options.attack === 'pgd' ? PGD_OPTION_KEYS : ATTACK_OPTION_KEYS)]);
   const { attack, workers: requested, ...attackOptions } = options;
   const resolved = resolveAttackOptions(fn, attackOptions);
   if (attackOptions.loss !== undefined) throw new TypeError(`${fn}: a custom loss function cannot be sent to worker threads; use fgsm or pgd directly`);

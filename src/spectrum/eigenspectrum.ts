@@ -1,6 +1,6 @@
 import type { Tensor, Tensor1D } from '@tensorflow/tfjs-core';
-import { assertIntegerIn, checkActivations } from '../internal/validate';
-import { resolveSpectrumOptions, type SpectrumOptions } from './options';
+import { assertIntegerIn, assertKnownOptions, checkActivations } from '../internal/validate';
+import { resolveSpectrumOptions, SPECTRUM_OPTION_KEYS, type SpectrumOptions } from './options';
 import { normalizedSpectrum } from './spectrumCore';
 
 /**
@@ -51,6 +51,7 @@ const DEFAULT_K = 10;
 export function eigenspectrum(activations: Tensor, options?: EigenspectrumOptions): Tensor1D {
   const fn = 'eigenspectrum';
   const { batch, features } = checkActivations(fn, activations);
+  assertKnownOptions(fn, options, [...SPECTRUM_OPTION_KEYS, 'k']);
   const resolved = resolveSpectrumOptions(fn, options);
   const available = Math.min(batch, features);
   const requested = options?.k;

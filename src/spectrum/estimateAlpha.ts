@@ -1,7 +1,7 @@
 import { square, stack, sum, tensor2d, tidy, type Tensor } from '@tensorflow/tfjs-core';
-import { assertOptionsObject, checkActivations, checkFitRange, describe } from '../internal/validate';
-import { DEFAULT_RANGE, fitPowerLaw, type PowerLawFit } from './fitPowerLaw';
-import { chooseMethod, resolveSpectrumOptions, type EigenMethod, type SpectrumOptions } from './options';
+import { assertKnownOptions, assertOneOf, assertOptionsObject, checkActivations, checkFitRange, describe } from '../internal/validate';
+import { DEFAULT_RANGE, fitPowerLaw, POWER_LAW_WEIGHTINGS, type PowerLawFit, type PowerLawWeighting } from './fitPowerLaw';
+import { chooseMethod, resolveSpectrumOptions, SPECTRUM_OPTION_KEYS, type EigenMethod, type SpectrumOptions } from './options';
 import { centred, exactSpectrumAsync, flatActivations, nonFiniteError, normalizedSpectrum, scaledActivations } from './spectrumCore';
 
 /**
@@ -25,6 +25,8 @@ export interface EstimateAlphaOptions extends Omit<SpectrumOptions, 'method'> {
    * @default 'exact'
    */
   method?: EigenMethod;
+  /** How the fit weights the ranks; see {@link PowerLawWeighting}. @default 'uniform' */
+  weighting?: PowerLawWeighting;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function estimateAlpha(
   const fn = 'estimateAlpha';
   const { spectrum, range } = await measuredSpectrum(fn, activations, options);
   assertResolved(fn, spectrum, range);
-  return { ...fitPowerLaw(spectrum, { range }), spectrum, range };
+  return { ...fitPowerLaw(spectrum, { range, weighting: options?.weighting }), spectrum, range };
 }
 
 /**
@@ -87,6 +89,7 @@ export async function measuredSpectrum(
   options: EstimateAlphaOptions | undefined,
 ): Promise<{ spectrum: Float32Array; range: [number, number] }> {
   assertOptionsObject(fn, options);
+  assertKnownOptions(fn, options, [...SPECTRUM_OPTION_KEYS, 'range', 'weighting']);
   const owned = Array.isArray(activations) ? fromArray(fn, activations) : null;
   const input = owned ?? (activations as Tensor);
   try {
@@ -94,6 +97,7 @@ export async function measuredSpectrum(
     const resolved = resolveSpectrumOptions(fn, { ...options, method: options?.method ?? 'exact' });
     const available = Math.min(batch, features);
     const range = checkFitRange(fn, options?.range ?? DEFAULT_RANGE, batch, features);
+    assertOneOf(fn, 'weighting', options?.weighting ?? 'uniform', POWER_LAW_WEIGHTINGS);
     const k = resolved.method === 'exact' ? available : range[1];
     // Scaled first, so that the variance of activations of any float32 size is representable.
     const checkTensor = tidy(() => {

@@ -1,6 +1,6 @@
 import type { SubspaceState } from './SubspaceState';
 import { syncReadsAreReliable } from '../internal/backendReads';
-import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
+import { assertFiniteAtLeast, assertIntegerIn, assertOneOf, assertOptionsObject, describe, optionKeys } from '../internal/validate';
 
 /**
  * How the leading eigenvalues are computed.
@@ -102,6 +102,18 @@ export interface SpectrumOptions {
    */
   seed?: number;
 }
+
+/** Every key of {@link SpectrumOptions}, for the unknown-option check. */
+export const SPECTRUM_OPTION_KEYS = optionKeys<SpectrumOptions>({
+  method: true,
+  iterations: true,
+  coldStartIterations: true,
+  tolerance: true,
+  oversampling: true,
+  state: true,
+  ritzSolve: true,
+  seed: true,
+});
 
 /** {@link SpectrumOptions} with every default applied and checked. */
 export interface ResolvedSpectrumOptions {

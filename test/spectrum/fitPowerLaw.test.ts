@@ -37,6 +37,33 @@ describe('fitPowerLaw', () => {
     expect(fit.r2).toBeGreaterThan(0.95);
   });
 
+  it("weighting 'inverse-rank' is Stringer et al.'s estimator: it gives their alpha for ranks 12..500 of mouse V1", () => {
+    // Their get_powerlaw fits 0-based indices 11..499 with weights 1/n; the source prints 0.97336.
+    const fit = fitPowerLaw(stringer.eigenvalues, { range: [11, 500], weighting: 'inverse-rank', epsilon: 0 });
+    expect(fit.alpha).toBeCloseTo(stringer.reportedAlphaInSource, 6);
+    expect(fitPowerLaw(stringer.eigenvalues, { range: [11, 500], epsilon: 0 }).alpha).toBeGreaterThan(fit.alpha + 0.01);
+  });
+
+  it('every weighting recovers an exact power law, and weights change the fit of a noisy one as Cramer solves it', () => {
+    const exact = Array.from({ length: 40 }, (_, i) => 3 * (i + 1) ** -2.5);
+    for (const weighting of ['uniform', 'log-spacing', 'inverse-rank'] as const) {
+      const fit = fitPowerLaw(exact, { range: [0, 40], weighting, epsilon: 0 });
+      expect(fit.alpha).toBeCloseTo(2.5, 10);
+      expect(fit.intercept).toBeCloseTo(Math.log(3), 10);
+      expect(fit.r2).toBeCloseTo(1, 10);
+    }
+    // Three noisy points, log-spacing weights: the weighted normal equations by Cramer's rule.
+    const values = [1, 0.3, 0.2];
+    const w = [1, 2, 3].map((n) => Math.log10(n + 1) - Math.log10(n));
+    const x = [1, 2, 3].map(Math.log);
+    const y = values.map(Math.log);
+    const s = (f: (i: number) => number) => f(0) + f(1) + f(2);
+    const [a, b, c, d] = [s((i) => w[i]!), s((i) => w[i]! * x[i]!), s((i) => w[i]! * x[i]! * x[i]!), s((i) => w[i]! * y[i]!)];
+    const e = s((i) => w[i]! * x[i]! * y[i]!);
+    const slope = (a * e - b * d) / (a * c - b * b);
+    expect(fitPowerLaw(values, { range: [0, 3], weighting: 'log-spacing', epsilon: 0 }).alpha).toBeCloseTo(-slope, 12);
+  });
+
   it('floors negatives and zeros like the loss: max(lambda, 0) + epsilon', () => {
     const fit = fitPowerLaw([1, 0.5, 0, -1e-9], { range: [0, 4] });
     expect(Number.isFinite(fit.alpha)).toBe(true);
