@@ -80,6 +80,26 @@ export interface SpectralEpochStats {
 
 const NAME = 'SpectralRegularizer';
 
+/**
+ * Layers holding measurements not yet taken, in the order they first
+ * measured: spectralHistory reads these when tfjs does not tell it the model
+ * (it wraps plain-object callbacks without passing the model on).
+ */
+const pendingLayers = new Set<SpectralRegularizer>();
+
+/** The layers with measurements not yet taken by {@link SpectralRegularizer.takeEpochStats}. */
+export function layersWithPendingStats(): SpectralRegularizer[] {
+  return [...pendingLayers];
+}
+
+/** Counts fits (spectralHistory's onTrainBegin), so each layer warns about skipped batches once per fit. */
+let fitGeneration = 0;
+
+/** Lets every layer give its skipped-batch warning again; called at the start of a fit. */
+export function rearmSkipWarnings(): void {
+  fitGeneration++;
+}
+
 /** The layer's own arguments and tfjs-layers' base layer arguments. */
 const ARG_KEYS = optionKeys<SpectralRegularizerArgs>({
   targetAlpha: true,
@@ -154,8 +174,8 @@ export class SpectralRegularizer extends layers.Layer {
   private spectrumSum: Tensor1D | null = null;
   private batches = 0;
   private skipped = 0;
-  /** Whether the skipped-batch warning was given since the last rearm. */
-  private warnedSkip = false;
+  /** The fit generation in which the skipped-batch warning was last given. */
+  private warnedInGeneration = -1;
 
   constructor(args: SpectralRegularizerArgs) {
     if (args === undefined) throw new TypeError(`${NAME}: args with a targetAlpha are required, got undefined`);
@@ -218,6 +238,7 @@ export class SpectralRegularizer extends layers.Layer {
       const features = activation.size / batch;
       if (Math.min(batch - 1, features) < this.range[1]) {
         this.skipped++;
+        pendingLayers.add(this);
         this.warnSkip(batch);
         return scalar(0);
       }
@@ -231,21 +252,12 @@ export class SpectralRegularizer extends layers.Layer {
   }
 
   private warnSkip(batch: number): void {
-    if (this.warnedSkip) return;
-    this.warnedSkip = true;
+    if (this.warnedInGeneration === fitGeneration) return;
+    this.warnedInGeneration = fitGeneration;
     console.warn(
       `${NAME} '${this.name}': a training batch of ${batch} rows got no spectral loss: range [${this.range[0]}, ${this.range[1]}] needs batches of more than ${this.range[1]} rows. ` +
         'Batches this small are skipped (counted in spectralHistory records as `skipped`); use a larger batchSize or a shorter range.',
     );
-  }
-
-  /**
-   * Lets the skipped-batch warning be given again; {@link spectralHistory}
-   * calls it at the start of every fit.
-   * @internal
-   */
-  rearmWarnings(): void {
-    this.warnedSkip = false;
   }
 
   /** Accumulates this batch's alpha and spectrum on the device: no sync per batch. */
@@ -258,6 +270,7 @@ export class SpectralRegularizer extends layers.Layer {
     previousAlpha?.dispose();
     previousSpectrum?.dispose();
     this.batches++;
+    pendingLayers.add(this);
   }
 
   /**
@@ -272,6 +285,7 @@ export class SpectralRegularizer extends layers.Layer {
     this.spectrumSum = null;
     this.batches = 0;
     this.skipped = 0;
+    pendingLayers.delete(this);
     if (alphaSum === null || spectrumSum === null) {
       return skipped === 0 ? null : { alpha: Number.NaN, spectrum: new Float32Array(0), batches: 0, skipped };
     }
@@ -302,6 +316,7 @@ export class SpectralRegularizer extends layers.Layer {
   override dispose(): ReturnType<layers.Layer['dispose']> {
     const result = super.dispose();
     if (result.refCountAfterDispose === 0) {
+      pendingLayers.delete(this);
       this.state.dispose();
       this.alphaSum?.dispose();
       this.spectrumSum?.dispose();

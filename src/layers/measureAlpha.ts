@@ -4,6 +4,7 @@ import { assertIntegerIn, assertKnownOptions, assertOneOf, assertOptionsObject, 
 import { DEFAULT_RANGE, fitPowerLaw, POWER_LAW_WEIGHTINGS, type PowerLawWeighting } from '../spectrum/fitPowerLaw';
 import { measuredSpectrum, numericalRank } from '../spectrum/estimateAlpha';
 import { EIGEN_METHODS, type EigenMethod } from '../spectrum/options';
+import { SpectralRegularizer } from './SpectralRegularizer';
 
 /**
  * Options of {@link measureAlpha}.
@@ -15,7 +16,9 @@ import { EIGEN_METHODS, type EigenMethod } from '../spectrum/options';
 export interface MeasureAlphaOptions {
   /**
    * Names of the layers to measure. Without it, every layer with a single
-   * output of at least range[1] features is measured (input layers excluded).
+   * output of at least range[1] features is measured, except input layers
+   * and {@link SpectralRegularizer} layers (they pass their input through,
+   * so they would repeat the layer before them; name one to measure it).
    * @default undefined (all measurable layers)
    */
   layers?: string[];
@@ -135,8 +138,9 @@ function chooseLayers(fn: string, model: LayersModel, names: string[] | undefine
     return { name: layer.name, output, features };
   };
   if (names === undefined) {
+    // A regulariser layer passes its input through: measuring it would repeat the layer before.
     return model.layers
-      .filter((layer) => layer.getClassName() !== 'InputLayer')
+      .filter((layer) => layer.getClassName() !== 'InputLayer' && !(layer instanceof SpectralRegularizer))
       .map(describeLayer)
       .filter((t): t is Target => typeof t !== 'string');
   }

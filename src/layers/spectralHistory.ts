@@ -1,6 +1,6 @@
-import { Callback } from '@tensorflow/tfjs-layers';
 import { assertKnownOptions, assertOptionsObject, describe } from '../internal/validate';
 import { findRegularizers } from './findRegularizers';
+import { layersWithPendingStats, rearmSkipWarnings, type SpectralRegularizer } from './SpectralRegularizer';
 
 /**
  * One layer's measurements in one epoch: a point of the paper's Fig. 2d-e.
@@ -50,6 +50,9 @@ export interface SpectralHistoryOptions {
   onEpoch?: (records: SpectralRecord[]) => void;
 }
 
+/** What tfjs gives a callback: the model it trains (a LayersModel or container). */
+type TrainedModel = { layers: Parameters<typeof findRegularizers>[0]['layers'] };
+
 /**
  * A `model.fit` callback that records, for every {@link SpectralRegularizer}
  * in the model, the epoch's measured alpha and leading spectrum (computed
@@ -57,22 +60,40 @@ export interface SpectralHistoryOptions {
  * read per layer per epoch). Alpha also goes into the epoch logs, so
  * `history.history['<layer name>_alpha']` holds it.
  *
+ * It works beside any other callbacks, in any order: tfjs-layers takes a
+ * `callbacks` array either as callback objects (when the first one is a
+ * tfjs Callback) or as plain `{ onEpochEnd, ... }` configurations (when it
+ * is not), and this callback is both. As a configuration it is not told the
+ * model, and then reads the regulariser layers that measured batches since
+ * the last epoch.
+ *
  * @example
  * ```ts
  * const monitor = spectralHistory();
- * const history = await model.fit(x, y, { epochs: 10, callbacks: [monitor] });
+ * const history = await model.fit(x, y, { epochs: 10, callbacks: [{ onEpochEnd: (e) => console.log(e) }, monitor] });
  * history.history['spectral_regularizer_1_alpha']; // number[] per epoch
  * monitor.records; // [{ epoch, layer, alpha, spectrum, ... }, ...]
  * ```
  */
-export class SpectralHistory extends Callback {
+export class SpectralHistory {
   /** Every epoch's records, in order. */
   readonly records: SpectralRecord[] = [];
+  /** Set by tfjs (the callback interface); unused. */
+  validationData: unknown = null;
+  /** Set by tfjs (the callback interface): epochs, batch size, ... */
+  params: Record<string, unknown> = {};
+  /** The model being trained, when tfjs uses this object as a callback itself. */
+  model: TrainedModel | null = null;
+  /** Clears alpha warnings at the start of each fit. */
+  readonly onTrainBegin: (logs?: unknown) => Promise<void>;
+  /** Drops anything measured outside this epoch (an earlier fit, a manual step). */
+  readonly onEpochBegin: (epoch: number, logs?: unknown) => Promise<void>;
+  /** Records each layer's epoch and writes its alpha into the logs. */
+  readonly onEpochEnd: (epoch: number, logs?: Record<string, unknown>) => Promise<void>;
   private readonly logSuffix: string;
   private readonly onEpoch: ((records: SpectralRecord[]) => void) | undefined;
 
   constructor(options?: SpectralHistoryOptions) {
-    super();
     assertOptionsObject('spectralHistory', options);
     assertKnownOptions('spectralHistory', options, ['logSuffix', 'onEpoch']);
     const logSuffix = options?.logSuffix ?? '_alpha';
@@ -84,6 +105,25 @@ export class SpectralHistory extends Callback {
     }
     this.logSuffix = logSuffix;
     this.onEpoch = options?.onEpoch;
+    // Function expressions, not methods: tfjs may call them on a CustomCallback that wraps
+    // this object as a plain configuration, and that wrapper, not this object, holds the model.
+    const self = this;
+    // tfjs passes the model to callback objects only: a wrapped configuration never learns
+    // it, and then the layers that measured something since the last epoch are the model's.
+    const regularizersOf = (context: unknown) => {
+      const model = (context as { model?: TrainedModel } | undefined)?.model ?? self.model;
+      return model ? findRegularizers(model) : layersWithPendingStats();
+    };
+    this.onTrainBegin = async () => {
+      // One skipped-batch warning per layer per fit.
+      rearmSkipWarnings();
+    };
+    this.onEpochBegin = async function (this: unknown) {
+      await Promise.all(regularizersOf(this).map((layer) => layer.takeEpochStats()));
+    };
+    this.onEpochEnd = async function (this: unknown, epoch: number, logs?: Record<string, unknown>) {
+      await self.recordEpoch(regularizersOf(this), epoch, logs);
+    };
   }
 
   /** The records of one layer, by name, in epoch order. */
@@ -91,19 +131,28 @@ export class SpectralHistory extends Callback {
     return this.records.filter((r) => r.layer === name);
   }
 
-  override async onTrainBegin(): Promise<void> {
-    // One skipped-batch warning per layer per fit.
-    for (const layer of findRegularizers(this.model)) layer.rearmWarnings();
+  /** Part of the tfjs callback interface. */
+  setParams(params: Record<string, unknown>): void {
+    this.params = params;
   }
 
-  override async onEpochBegin(): Promise<void> {
-    // Drop anything measured outside this epoch (an earlier fit, a manual step).
-    await Promise.all(findRegularizers(this.model).map((layer) => layer.takeEpochStats()));
+  /** Part of the tfjs callback interface: tfjs hands over the model it trains. */
+  setModel(model: TrainedModel): void {
+    this.model = model;
   }
 
-  override async onEpochEnd(epoch: number, logs?: Record<string, unknown>): Promise<void> {
+  /** Part of the tfjs callback interface; nothing to do per batch. */
+  async onBatchBegin(): Promise<void> {}
+
+  /** Part of the tfjs callback interface; nothing to do per batch. */
+  async onBatchEnd(): Promise<void> {}
+
+  /** Part of the tfjs callback interface; nothing to do at the end. */
+  async onTrainEnd(): Promise<void> {}
+
+  private async recordEpoch(layers: SpectralRegularizer[], epoch: number, logs?: Record<string, unknown>): Promise<void> {
     const epochRecords: SpectralRecord[] = [];
-    for (const layer of findRegularizers(this.model)) {
+    for (const layer of layers) {
       const stats = await layer.takeEpochStats();
       if (stats === null) continue;
       const record = { epoch, layer: layer.name, targetAlpha: layer.targetAlpha, ...stats };

@@ -182,6 +182,32 @@ describe('SpectralRegularizer: a pass-through layer', () => {
   });
 });
 
+describe('spectralHistory beside other callbacks', () => {
+  // tfjs takes the array as callback objects when the first is a tfjs Callback, else as plain configurations.
+  const orders: Array<[string, (monitor: ReturnType<typeof spectralHistory>, plain: object) => unknown[]]> = [
+    ['first, then a plain object', (monitor, plain) => [monitor, plain]],
+    ['after a plain object', (monitor, plain) => [plain, monitor]],
+    ['after a tfjs Callback', (monitor) => [new tfl.CustomCallback({}), monitor]],
+    ['alone, not in an array', (monitor) => monitor as never],
+  ];
+  for (const [name, order] of orders) {
+    it(name, async () => {
+      const { x, y } = data(64, 8);
+      const model = mlp([spectralRegularizer({ targetAlpha: 2, range: [0, 8], name: 'spec' })]);
+      const monitor = spectralHistory();
+      const seen: number[] = [];
+      const callbacks = order(monitor, { onEpochEnd: async (epoch: number) => void seen.push(epoch) });
+      const history = await model.fit(x, y, { epochs: 2, batchSize: 32, callbacks: callbacks as never, verbose: 0 });
+      expect((history.history.spec_alpha as number[]).every(Number.isFinite)).toBe(true);
+      expect(monitor.records.map((r) => [r.epoch, r.layer, r.batches])).toEqual([
+        [0, 'spec', 2],
+        [1, 'spec', 2],
+      ]);
+      if (Array.isArray(callbacks) && callbacks.length === 2 && !(callbacks[0] instanceof tfl.CustomCallback)) expect(seen).toEqual([0, 1]);
+    });
+  }
+});
+
 describe('SpectralRegularizer: memory', () => {
   it('no tensor growth across epochs, and dispose frees the warm-start state', async () => {
     const { x, y } = data(64, 9);

@@ -18,17 +18,18 @@ function model() {
 describe('measureAlpha', () => {
   const x = () => tf.tensor2d(gaussianMatrix(200, 30, 3));
 
-  it('measures every layer wide enough for the range, equal to estimateAlpha on its activations', async () => {
+  it('measures every layer wide enough for the range, equal to estimateAlpha on its activations; pass-through regularisers only by name', async () => {
     const m = model();
     const input = x();
     const results = await measureAlpha(m, input, { method: 'exact' });
-    expect(results.map((r) => r.layer)).toEqual(['first', 'spec', 'second']);
+    expect(results.map((r) => r.layer)).toEqual(['first', 'second']);
     const first = tfl.model({ inputs: m.inputs, outputs: m.getLayer('first').output as tfl.SymbolicTensor }).predict(input) as tf.Tensor;
     const direct = await estimateAlpha(first, { method: 'exact' });
     expect(results[0]!.alpha).toBeCloseTo(direct.alpha, 6);
     expect(results[0]!.features).toBe(40);
-    // The pass-through layer sees what the layer before it produced.
-    expect(results[1]!.alpha).toBeCloseTo(results[0]!.alpha, 6);
+    // Named, the pass-through layer is measured, and sees what the layer before it produced.
+    const [spec] = await measureAlpha(m, input, { method: 'exact', layers: ['spec'] });
+    expect(spec!.alpha).toBeCloseTo(results[0]!.alpha, 6);
   });
 
   it('measures only the named layers, in the order given', async () => {
