@@ -101,7 +101,7 @@ export interface PgdOptions extends AttackOptions {
 }
 
 /** Every key of {@link AttackOptions} (fgsm's options), for the unknown-option check. */
-export const ATTACK_OPTION_KEYS = optionKeys<AttackOptions>({
+const ATTACK_KEY_SET: Record<keyof AttackOptions, true> = {
   epsilon: true,
   norm: true,
   clip: true,
@@ -109,23 +109,11 @@ export const ATTACK_OPTION_KEYS = optionKeys<AttackOptions>({
   outputs: true,
   targeted: true,
   batchSize: true,
-});
+};
+export const ATTACK_OPTION_KEYS = optionKeys<AttackOptions>(ATTACK_KEY_SET);
 
 /** Every key of {@link PgdOptions}. */
-export const PGD_OPTION_KEYS = optionKeys<PgdOptions>({
-  epsilon: true,
-  norm: true,
-  clip: true,
-  loss: true,
-  outputs: true,
-  targeted: true,
-  batchSize: true,
-  stepSize: true,
-  steps: true,
-  randomStart: true,
-  restarts: true,
-  seed: true,
-});
+export const PGD_OPTION_KEYS = optionKeys<PgdOptions>({ ...ATTACK_KEY_SET, stepSize: true, steps: true, randomStart: true, restarts: true, seed: true });
 
 export interface ResolvedAttackOptions {
   epsilon: number;
