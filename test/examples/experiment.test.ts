@@ -61,8 +61,9 @@ describe('runExperiment', () => {
         const svg = readFileSync(path, 'utf8');
         expect(svg.startsWith('<svg')).toBe(true);
       }
-      expect(readFileSync(written[0]!, 'utf8')).toContain('measured alpha');
-      expect(readFileSync(written[3]!, 'utf8')).toContain('baseline (beta 0)');
+      expect(readFileSync(written[0]!, 'utf8')).toContain('measured α');
+      expect(readFileSync(written[3]!, 'utf8')).toContain('baseline (β 0)');
+      expect(readFileSync(written[0]!, 'utf8')).toContain('test accuracy (100 images)');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
