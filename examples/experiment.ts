@@ -9,6 +9,7 @@ import { setupNodeBackend } from '../src/node/index';
 import { configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
 import { runExperiment } from './experiment/runExperiment';
 import { runFileName } from './experiment/runFiles';
+import { imageCounts, runLabel } from './experiment/runLabels';
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run experiment -- [options]', process.argv.slice(2));
@@ -17,15 +18,17 @@ async function main(): Promise<void> {
   await setupNodeBackend({ quiet });
   const bar = progress(config.epochs, runFileName(config), quiet);
   const result = await runExperiment(config, {
-    onEpoch: (r) => bar.update(r.epoch + 1, `alpha ${r.alpha.toFixed(2)} val acc ${r.valAccuracy.toFixed(3)}`),
+    onEpoch: (r) => bar.update(r.epoch + 1, `alpha ${r.alpha.toFixed(2)}, test accuracy ${r.valAccuracy.toFixed(3)}`),
   });
   bar.stop();
   const path = writeResult(flags.out as string, runFileName(config), result);
   const last = result.epochs.at(-1);
   const at = (curve: Array<{ epsilon: number; accuracy: number }>, e: number) => curve.find((p) => p.epsilon === e)?.accuracy.toFixed(3) ?? 'n/a';
+  const counts = imageCounts(result);
   console.log(
-    `${path}: alpha ${result.finalAlpha.alpha.toFixed(2)} (target ${config.targetAlpha}, beta ${config.strength}), val acc ${last?.valAccuracy.toFixed(3)}, ` +
-      `FGSM@0.05 ${at(result.robustness.fgsm, 0.05)}, PGD@0.05 ${at(result.robustness.pgd, 0.05)}, ${result.seconds.toFixed(0)} s`,
+    `${path}: ${runLabel(config)}: measured alpha ${result.finalAlpha.alpha.toFixed(2)}, ` +
+      `test accuracy ${last?.valAccuracy.toFixed(3)} (${counts.test ?? 'all'} images); on the ${counts.attacked} attacked images ` +
+      `clean ${at(result.robustness.fgsm, 0)}, FGSM 0.05 ${at(result.robustness.fgsm, 0.05)}, PGD 0.05 ${at(result.robustness.pgd, 0.05)}; ${result.seconds.toFixed(0)} s`,
   );
 }
 

@@ -4,139 +4,55 @@
  *   npm run figures -- DIR [--epsilon 0.05] [--out DIR/figures]
  *
  * Writes SVG files rendered headlessly by vega, each atomically (temp file, then rename):
- *   fig2abc-accuracy-robustness.svg  validation accuracy, FGSM and PGD accuracy at --epsilon
+ *   fig2abc-accuracy-robustness.svg  test accuracy, FGSM and PGD accuracy at --epsilon
  *                                    against the measured alpha, one series per strength (Fig. 2a-c)
- *   fig2de-alpha-over-epochs.svg     measured alpha per epoch, one line per run (Fig. 2d-e)
+ *   fig2de-alpha-over-epochs.svg     measured alpha per epoch, with the target dashed (Fig. 2d-e)
  *   fig2f-robustness-curves.svg      accuracy against epsilon for FGSM and PGD (Fig. 2f, S1)
  *   spectrum-fit.svg                 log-log final-epoch spectrum of each run with its power-law fit
+ * Every seed is drawn, and where seeds repeat a setting, their mean and min-max.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { fitPowerLaw } from '../src/index';
 import type { ExperimentResult } from './experiment/runExperiment';
 import { parseCli } from './experiment/cliHelp';
 import { loadRuns } from './experiment/runFiles';
 import { writeFileAtomic } from './experiment/writeFileAtomic';
+import { accuracyFigure } from './plots/accuracyFigure';
+import { alphaFigure } from './plots/alphaFigure';
+import { curvesFigure } from './plots/curvesFigure';
+import { spectrumFigure } from './plots/spectrumFigure';
 
-async function svg(spec: TopLevelSpec): Promise<string> {
-  const withConfig = { ...spec, config: { legend: { labelLimit: 0 }, ...(spec.config ?? {}) } } as TopLevelSpec;
+/** Legends and numbers formatted the same in every figure: no six-digit labels. */
+const CONFIG = {
+  legend: { labelLimit: 0, symbolOpacity: 1 },
+  // Three significant digits: a panel whose values all coincide otherwise gets a tick like 1.13226.
+  axis: { format: '.3~g', labelFontSize: 10, titleFontSize: 11 },
+  title: { fontSize: 13, subtitleFontSize: 11, subtitleColor: '#444', subtitlePadding: 4 },
+  header: { labelFontSize: 12 },
+};
+
+export async function svg(spec: TopLevelSpec): Promise<string> {
+  const withConfig = { ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec;
   const view = new vega.View(vega.parse(compile(withConfig).spec), { renderer: 'none' });
   return view.toSVG();
 }
 
-const strengthLabel = (beta: number) => (beta === 0 ? 'baseline (beta 0)' : `beta ${beta}`);
-
 export async function writeFigures(runs: ExperimentResult[], outDir: string, epsilon: number): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
+  const figures: Array<[string, TopLevelSpec]> = [
+    ['fig2abc-accuracy-robustness.svg', accuracyFigure(runs, epsilon)],
+    ['fig2de-alpha-over-epochs.svg', alphaFigure(runs)],
+    ['fig2f-robustness-curves.svg', curvesFigure(runs)],
+    ['spectrum-fit.svg', spectrumFigure(runs)],
+  ];
   const written: string[] = [];
-  const save = async (name: string, spec: TopLevelSpec) => {
+  for (const [name, spec] of figures) {
     const path = join(outDir, name);
     writeFileAtomic(path, await svg(spec));
     written.push(path);
-  };
-  const accuracyAt = (curve: Array<{ epsilon: number; accuracy: number }>, e: number) => curve.find((p) => Math.abs(p.epsilon - e) < 1e-12)?.accuracy ?? null;
-
-  const summary = runs.flatMap((r) => {
-    const base = {
-      alpha: r.finalAlpha.alpha,
-      strength: strengthLabel(r.config.strength),
-      // Seeds of one strength and target form a group; baselines do not depend on the target.
-      group: r.config.strength === 0 ? 'baseline' : `${r.config.strength}/${r.config.targetAlpha}`,
-    };
-    return [
-      { ...base, metric: 'validation accuracy', value: r.epochs.at(-1)?.valAccuracy ?? null },
-      { ...base, metric: `FGSM accuracy (eps ${epsilon})`, value: accuracyAt(r.robustness.fgsm, epsilon) },
-      { ...base, metric: `PGD accuracy (eps ${epsilon})`, value: accuracyAt(r.robustness.pgd, epsilon) },
-    ];
-  });
-  const points = summary.filter((d) => d.value !== null);
-  // Each run is a faint point; the line joins the means over seeds of each strength and target.
-  await save('fig2abc-accuracy-robustness.svg', {
-    data: { values: points },
-    facet: { column: { field: 'metric', type: 'nominal', title: null } },
-    spec: {
-      width: 220,
-      height: 180,
-      encoding: {
-        x: { field: 'alpha', type: 'quantitative', title: 'measured alpha' },
-        y: { field: 'value', type: 'quantitative', title: 'accuracy', scale: { zero: false } },
-        color: { field: 'strength', type: 'nominal' },
-      },
-      layer: [
-        { mark: { type: 'point', opacity: 0.45, filled: true, size: 25 } },
-        {
-          transform: [{ aggregate: [{ op: 'mean', field: 'alpha', as: 'alpha' }, { op: 'mean', field: 'value', as: 'value' }], groupby: ['strength', 'group'] }],
-          mark: { type: 'line', point: true },
-          encoding: { order: { field: 'alpha', type: 'quantitative' } },
-        },
-      ],
-    },
-    resolve: { scale: { y: 'independent' } },
-  } as TopLevelSpec);
-
-  const perEpoch = runs.flatMap((r) =>
-    r.epochs.map((e) => ({ epoch: e.epoch + 1, alpha: e.alpha, run: `${strengthLabel(r.config.strength)}, target ${r.config.targetAlpha}, seed ${r.config.seed}`, target: r.config.targetAlpha, strength: strengthLabel(r.config.strength) })),
-  );
-  await save('fig2de-alpha-over-epochs.svg', {
-    data: { values: perEpoch },
-    facet: { column: { field: 'strength', type: 'nominal', title: null } },
-    spec: {
-      width: 260,
-      height: 200,
-      mark: 'line',
-      encoding: {
-        x: { field: 'epoch', type: 'quantitative', axis: { format: 'd', tickMinStep: 1 } },
-        y: { field: 'alpha', type: 'quantitative', title: 'measured alpha' },
-        detail: { field: 'run', type: 'nominal' },
-        color: { field: 'target', type: 'quantitative', title: 'target alpha', scale: { scheme: 'viridis' } },
-      },
-    },
-  } as TopLevelSpec);
-
-  const curves = runs.flatMap((r) =>
-    (['fgsm', 'pgd'] as const).flatMap((attack) =>
-      r.robustness[attack].map((p) => ({ attack: attack.toUpperCase(), epsilon: p.epsilon, accuracy: p.accuracy, run: `${r.config.strength}/${r.config.targetAlpha}/${r.config.seed}`, target: r.config.targetAlpha, strength: strengthLabel(r.config.strength) })),
-    ),
-  );
-  await save('fig2f-robustness-curves.svg', {
-    data: { values: curves },
-    facet: { column: { field: 'attack', type: 'nominal', title: null }, row: { field: 'strength', type: 'nominal', title: null } },
-    spec: {
-      width: 220,
-      height: 160,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'epsilon', type: 'quantitative' },
-        y: { field: 'accuracy', type: 'quantitative' },
-        detail: { field: 'run', type: 'nominal' },
-        color: { field: 'target', type: 'quantitative', title: 'target alpha', scale: { scheme: 'viridis' } },
-      },
-    },
-  } as TopLevelSpec);
-
-  const spectra = runs.flatMap((r) => {
-    const spectrum = r.epochs.at(-1)?.spectrum ?? [];
-    if (spectrum.length < 2) return [];
-    const [start, end] = r.config.range;
-    const fit = fitPowerLaw(spectrum, { range: [start, Math.min(end, spectrum.length)] });
-    const run = `${strengthLabel(r.config.strength)}, target ${r.config.targetAlpha} (fit ${fit.alpha.toFixed(2)})`;
-    return spectrum.map((value, i) => ({ rank: i + 1, value, fitted: Math.exp(fit.intercept) * (i + 1) ** -fit.alpha, run }));
-  });
-  await save('spectrum-fit.svg', {
-    data: { values: spectra },
-    width: 360,
-    height: 280,
-    encoding: {
-      x: { field: 'rank', type: 'quantitative', scale: { type: 'log' } },
-      color: { field: 'run', type: 'nominal', title: null },
-    },
-    layer: [
-      { mark: 'point', encoding: { y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'eigenvalue / trace' } } },
-      { mark: { type: 'line', strokeDash: [4, 3] }, encoding: { y: { field: 'fitted', type: 'quantitative' } } },
-    ],
-  } as TopLevelSpec);
+  }
   return written;
 }
 

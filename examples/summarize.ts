@@ -6,13 +6,16 @@
  *
  *   npm run summarize -- DIR [--epsilons 0.05,0.1]
  *
- * Columns: runs (seeds), measured alpha on test images (mean and range over
- * seeds), last-epoch validation accuracy, clean accuracy on the attacked
- * images, FGSM and PGD accuracy at each epsilon, and seconds per run.
+ * Columns: runs (seeds), measured alpha on the attacked images (mean and
+ * range over seeds), test accuracy (the last epoch's, on the test split),
+ * clean, FGSM and PGD accuracy on the attacked images at each epsilon, and
+ * seconds per run; a note under the table says which images and units.
  */
 import type { ExperimentResult } from './experiment/runExperiment';
 import { parseCli } from './experiment/cliHelp';
 import { loadRuns, runIdentity } from './experiment/runFiles';
+import { attackedName, epsilonUnits, imageCounts, imagesPhrase, pgdSettings, testAccuracyName } from './experiment/runLabels';
+import { markdownTable } from './experiment/markdownTable';
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
@@ -55,29 +58,35 @@ export function summarize(runs: ExperimentResult[], epsilons: number[]): string 
       return sa - sb || ((a.setting.targetAlpha as number | undefined) ?? -1) - ((b.setting.targetAlpha as number | undefined) ?? -1);
     });
   const attackHeaders = epsilons.flatMap((e) => [`FGSM ${e}`, `PGD ${e}`]);
-  const header = ['model', ...names, 'beta', 'target', 'runs', 'measured alpha', 'val accuracy', 'clean', ...attackHeaders, 'seconds'];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  const clean = `clean (${imagesPhrase(runs.map((r) => imageCounts(r).attacked), 'attacked')})`;
+  const header = ['model', ...names, 'beta', 'target', 'runs', 'measured alpha', testAccuracyName(runs), clean, ...attackHeaders, 'seconds'];
+  const cells: string[][] = [];
   for (const { group, setting } of rows) {
     const attacks = epsilons.flatMap((e) => [
       cell(group.map((r) => accuracyAt(r.robustness.fgsm, e)), 3),
       cell(group.map((r) => accuracyAt(r.robustness.pgd, e)), 3),
     ]);
-    lines.push(
-      `| ${[
-        show(setting.model),
-        ...names.map((name) => show(setting[name])),
-        show(setting.strength),
-        show(setting.targetAlpha),
-        String(group.length),
-        cell(group.map((r) => r.finalAlpha.alpha), 2),
-        cell(group.map((r) => r.epochs[r.epochs.length - 1]?.valAccuracy ?? Number.NaN), 3),
-        cell(group.map((r) => accuracyAt(r.robustness.fgsm, 0)), 3),
-        ...attacks,
-        mean(group.map((r) => r.seconds)).toFixed(0),
-      ].join(' | ')} |`,
-    );
+    cells.push([
+      show(setting.model),
+      ...names.map((name) => show(setting[name])),
+      show(setting.strength),
+      show(setting.targetAlpha),
+      String(group.length),
+      cell(group.map((r) => r.finalAlpha.alpha), 2),
+      cell(group.map((r) => r.epochs[r.epochs.length - 1]?.valAccuracy ?? Number.NaN), 3),
+      cell(group.map((r) => accuracyAt(r.robustness.fgsm, 0)), 3),
+      ...attacks,
+      mean(group.map((r) => r.seconds)).toFixed(0),
+    ]);
   }
-  return lines.join('\n');
+  // One short line each, so the note reads in a terminal; markdown joins them into a paragraph.
+  const note = [
+    'measured alpha: of the hidden layer, on the attacked images after training.',
+    "test accuracy: the last epoch's, on the test images.",
+    `clean, FGSM, PGD: accuracy on the ${attackedName(runs)} (the first test images); ${epsilonUnits()}; ${pgdSettings(runs)}.`,
+    ...(rows.some(({ group }) => group.length > 1) ? ['Several runs: mean over seeds (min-max).'] : []),
+  ].join('\n');
+  return `${markdownTable(header, cells)}\n\n${note}`;
 }
 
 async function main(): Promise<void> {

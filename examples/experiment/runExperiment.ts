@@ -1,7 +1,7 @@
 /**
  * One training run of the paper's protocol, as used by `npm run experiment`,
  * `npm run sweep` and the demo: train with the spectral regulariser, record
- * alpha, loss and validation accuracy per epoch, then measure robustness to
+ * alpha, loss and test accuracy per epoch, then measure robustness to
  * FGSM and PGD over a range of epsilons. Uses only the public API.
  */
 import { execFileSync } from 'node:child_process';
@@ -41,6 +41,7 @@ export interface EpochRecord {
   epoch: number;
   alpha: number;
   loss: number;
+  /** Accuracy on the test split after this epoch, called "test accuracy" in every output; the key is kept for existing run files. */
   valAccuracy: number;
   spectrum: number[];
 }
@@ -51,8 +52,14 @@ export interface ExperimentResult {
   backend: string;
   /** The git commit of the code that ran (with "-dirty" for uncommitted changes), or "unknown" outside a checkout. */
   codeVersion?: string;
+  /**
+   * Images actually used: `test` for the per-epoch accuracy, `attacked` (the
+   * first of the test images) for finalAlpha and the robustness curves. Absent
+   * in files written before it existed.
+   */
+  counts?: { train: number; test: number; attacked: number };
   epochs: EpochRecord[];
-  /** alpha of the regularised layer measured on test images after training. */
+  /** alpha of the regularised layer measured on the attacked test images after training. */
   finalAlpha: { alpha: number; r2: number };
   robustness: { fgsm: Array<{ epsilon: number; accuracy: number }>; pgd: Array<{ epsilon: number; accuracy: number }> };
   seconds: number;
@@ -127,13 +134,18 @@ export interface RunHooks {
   dataset?: Dataset;
 }
 
+/** The images a run uses: the first trainLimit and testLimit of the splits, and the first attackLimit test images to attack. */
+export function countImages(config: ExperimentConfig, data: Dataset): { train: number; test: number; attacked: number } {
+  const test = Math.min(data.test.count, config.testLimit ?? Infinity);
+  return { train: Math.min(data.train.count, config.trainLimit ?? Infinity), test, attacked: Math.min(config.attackLimit, test) };
+}
+
 export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}): Promise<ExperimentResult> {
   const started = performance.now();
   checkConfig(config);
   const data = hooks.dataset ?? (await loadDataset(config.dataset, config.trainLimit ?? Infinity, config.testLimit ?? Infinity));
   const shape = data.imageShape;
-  const trainCount = Math.min(data.train.count, config.trainLimit ?? Infinity);
-  const testCount = Math.min(data.test.count, config.testLimit ?? Infinity);
+  const { train: trainCount, test: testCount, attacked: attackCount } = countImages(config, data);
   checkCounts(config, trainCount, testCount);
   const xTrain = tf.tensor4d(data.train.images.subarray(0, trainCount * shape[0] * shape[1] * shape[2]), [trainCount, ...shape]);
   const yTrain = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(data.train.labels.subarray(0, trainCount)), 'int32'), data.classes));
@@ -169,7 +181,6 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
       epochs.push(entry);
       hooks.onEpoch?.(entry, config);
     }
-    const attackCount = Math.min(config.attackLimit, testCount);
     const xAttack = tf.slice(xTest, 0, attackCount);
     const yAttack = tf.slice(yTestLabels, 0, attackCount);
     const [hidden] = await measureAlpha(model, xAttack, { layers: ['hidden'], range: config.range });
@@ -189,6 +200,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
       config,
       backend: tf.getBackend(),
       codeVersion: codeVersion(),
+      counts: { train: trainCount, test: testCount, attacked: attackCount },
       epochs,
       finalAlpha: { alpha: hidden!.alpha, r2: hidden!.r2 },
       robustness,
@@ -219,6 +231,6 @@ export async function runPaperSetup(model: ModelName, dataset: string, headlineE
     fgsmEpsilons: [0, headlineEpsilon],
     pgdEpsilons: [0, headlineEpsilon],
   });
-  const result = await runExperiment(config, { onEpoch: (r) => console.log(`epoch ${r.epoch + 1}: alpha ${r.alpha.toFixed(2)}, val acc ${r.valAccuracy.toFixed(3)}`) });
+  const result = await runExperiment(config, { onEpoch: (r) => console.log(`epoch ${r.epoch + 1}: alpha ${r.alpha.toFixed(2)}, test accuracy ${r.valAccuracy.toFixed(3)}`) });
   console.log(JSON.stringify({ measuredAlpha: result.finalAlpha.alpha, robustness: result.robustness }));
 }

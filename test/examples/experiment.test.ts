@@ -38,6 +38,7 @@ describe('runExperiment', () => {
     expect(a.schema).toBe('spectral-reg/experiment@1');
     expect(a.codeVersion).toMatch(/^[0-9a-f]{12}(-dirty)?$/);
     expect(a.config).toMatchObject({ targetAlpha: 2, strength: 1, model: 'shallow-mlp' });
+    expect(a.counts).toEqual({ train: 300, test: 100, attacked: 40 });
     expect(a.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     for (const e of a.epochs) {
       expect(Number.isFinite(e.alpha) && Number.isFinite(e.loss)).toBe(true);
@@ -60,8 +61,9 @@ describe('runExperiment', () => {
         const svg = readFileSync(path, 'utf8');
         expect(svg.startsWith('<svg')).toBe(true);
       }
-      expect(readFileSync(written[0]!, 'utf8')).toContain('measured alpha');
-      expect(readFileSync(written[3]!, 'utf8')).toContain('baseline (beta 0)');
+      expect(readFileSync(written[0]!, 'utf8')).toContain('measured α');
+      expect(readFileSync(written[3]!, 'utf8')).toContain('baseline (β 0)');
+      expect(readFileSync(written[0]!, 'utf8')).toContain('test accuracy (100 images)');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
