@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// `npm test` builds dist/ first. The packed tarball is unpacked into a fresh
-// consumer project, whose tfjs peers are linked from this repository (no
-// network needed), and imported the way users import it.
+// `npm test` builds dist/ first; it is packed with --ignore-scripts, so that
+// prepack does not rebuild dist/ under other test files. The packed tarball
+// is unpacked into a fresh consumer project, whose tfjs peers are linked
+// from this repository (no network needed), and imported the way users
+// import it.
 const root = resolve(__dirname, '../..');
 let consumer: string;
 
 beforeAll(() => {
   consumer = mkdtempSync(join(tmpdir(), 'spectral-reg-consumer-'));
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) as string;
+  const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) as string;
   const modules = join(consumer, 'node_modules');
   mkdirSync(join(modules, 'spectral-reg'), { recursive: true });
   execFileSync('tar', ['-xzf', join(consumer, packed), '-C', join(modules, 'spectral-reg'), '--strip-components=1']);
