@@ -18,6 +18,7 @@ import {
   spectralLoss,
   spectralRegularizer,
 } from '../src/index';
+import { loadCifar10, loadIdx, loadMnist } from '../src/datasets/index';
 import { fileSystem, parallelAttack } from '../src/node/index';
 import { gaussianMatrix, pinErrors } from './helpers/oracles';
 
@@ -41,6 +42,12 @@ describe('unknown options (pinned)', () => {
     ],
     it,
   );
+
+  it('in the dataset loaders', async () => {
+    await expect(loadMnist({ trainLimt: 10 } as never)).rejects.toThrow(new TypeError("loadMnist: unknown option 'trainLimt' (did you mean 'trainLimit'?)"));
+    await expect(loadIdx('data', { file: {} } as never)).rejects.toThrow(new TypeError("loadIdx: unknown option 'file' (did you mean 'files'?)"));
+    await expect(loadCifar10({ downlaod: false } as never)).rejects.toThrow(new TypeError("loadCifar10: unknown option 'downlaod' (did you mean 'download'?)"));
+  });
 
   it('in the async functions too', async () => {
     await expect(estimateAlpha(x(), { methd: 'exact' } as never)).rejects.toThrow(new TypeError("estimateAlpha: unknown option 'methd' (did you mean 'method'?)"));

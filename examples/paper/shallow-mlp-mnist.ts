@@ -10,17 +10,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { measureAlpha, robustAccuracy, spectralHistory, spectralRegularizer } from '../../src/index';
 import { setupNodeBackend } from '../../src/node/index';
-import { loadMnist } from '../data/idx';
+import { loadMnist } from '../../src/datasets/index';
 
 const [targetAlpha = 3, strength = 1, epochs = 50] = process.argv.slice(2).map(Number);
 
 await setupNodeBackend();
-const train = loadMnist('train');
-const test = loadMnist('test');
-const xTrain = tf.tensor4d(train.images, [train.count, 28, 28, 1]);
-const yTrain = tf.oneHot(tf.tensor1d(Array.from(train.labels), 'int32'), 10);
-const xTest = tf.tensor4d(test.images, [test.count, 28, 28, 1]);
-const yTest = tf.tensor1d(Array.from(test.labels), 'int32');
+const { train, test } = await loadMnist();
+const xTrain = train.x;
+const yTrain = tf.oneHot(train.y, 10);
+const xTest = test.x;
+const yTest = test.y;
 
 const model = tfl.sequential({
   layers: [

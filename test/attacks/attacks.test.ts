@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fgsm, pgd, robustAccuracy } from '../../src/index';
-import { loadMnist } from '../../examples/data/idx';
+import { readMnist } from '../../src/datasets/loadMnist';
 import { expectNoLeak, gaussianMatrix, rng } from '../helpers/oracles';
 
 const D = 20;
@@ -185,8 +185,7 @@ describe('on a trained MLP (real MNIST)', () => {
   let x: tf.Tensor;
   let y: tf.Tensor;
   beforeAll(async () => {
-    const train = loadMnist('train', 2000);
-    const test = loadMnist('test', 300);
+    const { train, test } = await readMnist({ trainLimit: 2000, testLimit: 300 });
     model = tfl.sequential({
       layers: [
         tfl.layers.dense({ units: 64, activation: 'tanh', inputShape: [784], kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),

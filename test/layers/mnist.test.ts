@@ -3,13 +3,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureAlpha, spectralHistory, spectralRegularizer } from '../../src/index';
-import { loadMnist } from '../../examples/data/idx';
+import { readMnist } from '../../src/datasets/loadMnist';
 
 // Real data: 3000 MNIST training images, a 784-256-10 tanh MLP, 5 epochs on wasm.
 const N = 3000;
 
 async function trainAndMeasure(targetAlpha: number | null) {
-  const { images, labels } = loadMnist('train', N);
+  const { images, labels } = (await readMnist({ trainLimit: N, testLimit: 0 })).train;
   const x = tf.tensor2d(images, [N, 784]);
   const y = tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), 10);
   const model = tfl.sequential({

