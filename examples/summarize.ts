@@ -26,6 +26,19 @@ function cell(values: number[], digits: number): string {
   return `${m} (${Math.min(...values).toFixed(digits)}-${Math.max(...values).toFixed(digits)})`;
 }
 
+/**
+ * An accuracy cell; with standard errors, " ± SE" after it: the binomial
+ * standard error sqrt(p (1 - p) / n) of an accuracy over n images, pooled
+ * over the group's runs (image sampling only, not seed to seed).
+ */
+function accuracyCell(values: number[], images: Array<number | null>, standardErrors: boolean): string {
+  const text = cell(values, 3);
+  const total = images.reduce<number | null>((sum, n) => (sum === null || n === null ? null : sum + n), 0);
+  if (!standardErrors || total === null || total === 0) return text;
+  const p = mean(values);
+  return `${text} ± ${Math.sqrt((p * (1 - p)) / total).toFixed(3)}`;
+}
+
 const accuracyAt = (points: Array<{ epsilon: number; accuracy: number }>, epsilon: number) =>
   points.find((p) => Math.abs(p.epsilon - epsilon) < 1e-9)?.accuracy ?? Number.NaN;
 
@@ -34,7 +47,8 @@ const ALWAYS_SHOWN = new Set(['model', 'strength', 'targetAlpha']);
 
 const show = (value: unknown) => (value === undefined ? '-' : Array.isArray(value) ? value.join(',') : String(value));
 
-export function summarize(runs: ExperimentResult[], epsilons: number[]): string {
+export function summarize(runs: ExperimentResult[], epsilons: number[], options: { standardErrors?: boolean } = {}): string {
+  const standardErrors = options.standardErrors === true;
   // Runs are averaged only when everything but the seed is the same.
   const groups = new Map<string, ExperimentResult[]>();
   for (const run of runs) {
@@ -62,9 +76,10 @@ export function summarize(runs: ExperimentResult[], epsilons: number[]): string 
   const header = ['model', ...names, 'beta', 'target', 'runs', 'measured alpha', testAccuracyName(runs), clean, ...attackHeaders, 'seconds'];
   const cells: string[][] = [];
   for (const { group, setting } of rows) {
+    const attacked = group.map((r) => imageCounts(r).attacked);
     const attacks = epsilons.flatMap((e) => [
-      cell(group.map((r) => accuracyAt(r.robustness.fgsm, e)), 3),
-      cell(group.map((r) => accuracyAt(r.robustness.pgd, e)), 3),
+      accuracyCell(group.map((r) => accuracyAt(r.robustness.fgsm, e)), attacked, standardErrors),
+      accuracyCell(group.map((r) => accuracyAt(r.robustness.pgd, e)), attacked, standardErrors),
     ]);
     cells.push([
       show(setting.model),
@@ -73,8 +88,8 @@ export function summarize(runs: ExperimentResult[], epsilons: number[]): string 
       show(setting.targetAlpha),
       String(group.length),
       cell(group.map((r) => r.finalAlpha.alpha), 2),
-      cell(group.map((r) => r.epochs[r.epochs.length - 1]?.valAccuracy ?? Number.NaN), 3),
-      cell(group.map((r) => accuracyAt(r.robustness.fgsm, 0)), 3),
+      accuracyCell(group.map((r) => r.epochs[r.epochs.length - 1]?.valAccuracy ?? Number.NaN), group.map((r) => imageCounts(r).test), standardErrors),
+      accuracyCell(group.map((r) => accuracyAt(r.robustness.fgsm, 0)), attacked, standardErrors),
       ...attacks,
       mean(group.map((r) => r.seconds)).toFixed(0),
     ]);
@@ -85,6 +100,7 @@ export function summarize(runs: ExperimentResult[], epsilons: number[]): string 
     "test accuracy: the last epoch's, on the test images.",
     `clean, FGSM, PGD: accuracy on the ${attackedName(runs)} (the first test images); ${epsilonUnits()}; ${pgdSettings(runs)}.`,
     ...(rows.some(({ group }) => group.length > 1) ? ['Several runs: mean over seeds (min-max).'] : []),
+    ...(standardErrors ? ['± : binomial standard error of an accuracy over its images, sqrt(p (1 - p) / n), pooled over seeds.'] : []),
   ].join('\n');
   return `${markdownTable(header, cells)}\n\n${note}`;
 }
@@ -93,7 +109,10 @@ async function main(): Promise<void> {
   const usage = 'npm run summarize -- DIR [options]';
   const { values, positionals } = parseCli(
     usage,
-    { epsilons: { type: 'string', default: '0.05,0.1', help: 'epsilons of the FGSM and PGD columns, comma-separated' } },
+    {
+      epsilons: { type: 'string', default: '0.05,0.1', help: 'epsilons of the FGSM and PGD columns, comma-separated' },
+      'standard-errors': { type: 'boolean', default: false, help: 'add the binomial standard error of each accuracy over its images' },
+    },
     process.argv.slice(2),
     true,
   );
@@ -101,7 +120,7 @@ async function main(): Promise<void> {
   if (!directory) throw new Error(`usage: ${usage} (see --help)`);
   const runs = loadRuns(directory);
   if (runs.length === 0) throw new Error(`summarize: no run files (spectral-reg/experiment@1) in ${directory}`);
-  console.log(summarize(runs, (values.epsilons as string).split(',').map(Number)));
+  console.log(summarize(runs, (values.epsilons as string).split(',').map(Number), { standardErrors: values['standard-errors'] === true }));
 }
 
 if (process.argv[1] && /summarize\.ts$/.test(process.argv[1])) {

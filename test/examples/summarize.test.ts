@@ -70,6 +70,16 @@ describe('summarize', () => {
     expect(mixed).not.toContain('Several runs');
   });
 
+  it('with standardErrors, each accuracy gets its binomial standard error over its images, pooled over seeds', () => {
+    const table = summarize([run(1, 3, 0, 2.9, 0.4), run(1, 3, 1, 3.1, 0.5), run(0, 1, 0, 1.2, 0.3)], [0.05], { standardErrors: true });
+    const rows = table.split('\n').slice(2, 4).map((line) => line.split('|').map((c) => c.trim()));
+    // Baseline: FGSM 0.3 on 100 images, SE sqrt(0.3 * 0.7 / 100) = 0.046; test accuracy 0.88 on 500: 0.015.
+    expect(rows[0]?.slice(6, 9)).toEqual(['0.880 ± 0.015', '0.900 ± 0.030', '0.300 ± 0.046']);
+    // Two seeds of 100 images: FGSM mean 0.45, SE sqrt(0.45 * 0.55 / 200) = 0.035.
+    expect(rows[1]?.[8]).toBe('0.450 (0.400-0.500) ± 0.035');
+    expect(table).toContain('± : binomial standard error');
+  });
+
   it('never averages runs that differ in anything but the seed: differing settings get columns', () => {
     const table = summarize(
       [run(1, 3, 0, 2.9, 0.4), run(1, 3, 1, 3.1, 0.5, { mode: 'fixed-slope' }), run(1, 3, 2, 3.0, 0.45, { dataset: 'idx:fashion' }), run(1, 3, 3, 2.8, 0.4, { epochs: 50 })],
