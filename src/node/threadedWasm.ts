@@ -27,7 +27,7 @@ export function wasmPool(pkg: WasmPackage): { threads: number; runningWorkers: n
 
 /**
  * Initialises tfjs-backend-wasm's threaded SIMD build in Node with a pool of
- * `threads` and returns the pool size read back from the module. tfjs keeps
+ * `threads` (the caller reads back what it got with {@link wasmPool}). tfjs keeps
  * that build from Node in three places, each undone here only for the
  * duration of `tf.setBackend('wasm')` and restored in `finally`:
  *
@@ -45,7 +45,7 @@ export function wasmPool(pkg: WasmPackage): { threads: number; runningWorkers: n
  * Other code that calls `os.cpus()` while this runs (about a second) sees
  * that doubled count.
  */
-export async function initThreadedWasm(pkg: WasmPackage, glue: ThreadGlue, threads: number): Promise<number> {
+export async function initThreadedWasm(pkg: WasmPackage, glue: ThreadGlue, threads: number): Promise<void> {
   const started: NodeWorker[] = [];
   class PthreadWorker extends NodeWorker {
     constructor(url: unknown) {
@@ -86,5 +86,4 @@ export async function initThreadedWasm(pkg: WasmPackage, glue: ThreadGlue, threa
   // Emscripten refs a worker while its pthread runs, and the pool's threads run
   // until the backend is disposed, so without this the process would never exit.
   for (const worker of initialisedWasmBackend()?.wasm?.PThread?.runningWorkers ?? []) worker.unref();
-  return pkg.getThreadsCount();
 }
