@@ -3,10 +3,10 @@
  *
  *   npm run experiment -- --model shallow-mlp --dataset mnist --alpha 3 --beta 1 \
  *     [--mode slope|fixed-slope|nassar] [--range 0,10] [--epochs N] [--batch-size N] \
- *     [--train-limit N] [--test-limit N] [--attack-limit N] [--seed N] [--out DIR] [--quiet]
+ *     [--train-limit N] [--test-limit N] [--attack-limit N] [--seed N] [--out DIR] [--threads N] [--quiet]
  */
 import { setupNodeBackend } from '../src/node/index';
-import { configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
+import { backendOptions, configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
 import { runExperiment } from './experiment/runExperiment';
 import { runFileName } from './experiment/runFiles';
 import { imageCounts, runLabel } from './experiment/runLabels';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const flags = parseFlags('npm run experiment -- [options]', process.argv.slice(2));
   const config = configFromFlags(flags, Number(flags.alpha), Number(flags.beta));
   const quiet = flags.quiet === true;
-  await setupNodeBackend({ quiet });
+  await setupNodeBackend(backendOptions(flags));
   const bar = progress(config.epochs, runFileName(config), quiet);
   const result = await runExperiment(config, {
     onEpoch: (r) => bar.update(r.epoch + 1, `alpha ${r.alpha.toFixed(2)}, test accuracy ${r.valAccuracy.toFixed(3)}`),

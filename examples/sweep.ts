@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { setupNodeBackend } from '../src/node/index';
 import { loadDataset } from './data/datasets';
-import { configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
+import { backendOptions, configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
 import { runExperiment } from './experiment/runExperiment';
 import { loadRuns, runFileName, runIdentity } from './experiment/runFiles';
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const out = flags.out as string;
   const finished = new Set(existsSync(out) ? loadRuns(out).map((run) => runIdentity(run.config)) : []);
   const todo = configs.filter((c) => !finished.has(runIdentity(c)));
-  await setupNodeBackend({ quiet });
+  await setupNodeBackend(backendOptions(flags));
   console.log(`sweep: ${configs.length} runs in shard ${shard}/${shards}, ${configs.length - todo.length} already done, ${todo.length} to run`);
   if (todo.length === 0) return;
   const first = todo[0]!;

@@ -19,7 +19,7 @@ import {
   spectralRegularizer,
 } from '../src/index';
 import { loadCifar10, loadIdx, loadMnist } from '../src/datasets/index';
-import { fileSystem, parallelAttack } from '../src/node/index';
+import { fileSystem, parallelAttack, setupNodeBackend } from '../src/node/index';
 import { gaussianMatrix, pinErrors } from './helpers/oracles';
 
 const x = () => tf.tensor2d(gaussianMatrix(30, 12, 1));
@@ -55,6 +55,7 @@ describe('unknown options (pinned)', () => {
     await expect(robustAccuracy(model(), ...inputs(), { attack: 'fgsm', epsilons: [0.1], steps: 5 } as never)).rejects.toThrow(
       new TypeError("robustAccuracy: unknown option 'steps'; the options are 'attack', 'epsilons', 'onProgress', 'norm', 'clip', 'loss', 'outputs', 'targeted', 'batchSize'"),
     );
+    await expect(setupNodeBackend({ thread: 2 } as never)).rejects.toThrow(new TypeError("setupNodeBackend: unknown option 'thread' (did you mean 'threads'?)"));
     await expect(parallelAttack(model(), ...inputs(), { attack: 'pgd', epsilon: 0.1, worker: 2 } as never)).rejects.toThrow(
       new TypeError("parallelAttack: unknown option 'worker' (did you mean 'workers'?)"),
     );

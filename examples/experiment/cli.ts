@@ -27,6 +27,7 @@ export const RUN_OPTIONS = {
   'pgd-step-size': { type: 'string', default: '0.01', help: 'PGD step size' },
   seed: { type: 'string', default: '0', help: 'seed of weights, shuffling and spectrum starts' },
   out: { type: 'string', default: 'results', help: 'directory the run files are written to' },
+  threads: { type: 'string', help: 'wasm threads (default: all cores); 1 when several runs share a machine' },
   quiet: { type: 'boolean', default: false, help: 'no progress output' },
 } as const satisfies CliOptions;
 
@@ -74,6 +75,12 @@ export function configFromFlags(values: Record<string, string | boolean | undefi
   });
   checkConfig(config);
   return config;
+}
+
+/** setupNodeBackend's options from the flags: --threads (checked there) and --quiet. */
+export function backendOptions(values: Record<string, string | boolean | undefined>): { threads?: number; quiet: boolean } {
+  const threads = number('threads', values.threads as string | undefined);
+  return { ...(threads === undefined ? {} : { threads }), quiet: values.quiet === true };
 }
 
 export function parseFlags(usage: string, argv: string[], extra: CliOptions = {}) {

@@ -24,7 +24,8 @@ interface Job {
 
 async function main(): Promise<void> {
   const job = workerData as Job;
-  await setupNodeBackend({ backend: job.backend, quiet: true });
+  // One thread each: the workers already divide the cores between them.
+  await setupNodeBackend({ backend: job.backend, threads: 1, quiet: true });
   silenceReachWarnings();
   const model = await loadLayersModel(tf.io.fromMemory(job.artifacts));
   const x = tf.tensor(job.x, job.xShape);

@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { fileSystem, type FileSystemOptions } from './fileSystem';
-export { setupNodeBackend, type SetupNodeBackendOptions, type NodeBackendChoice } from './setupNodeBackend';
+export { setupNodeBackend, nodeBackendInfo, type SetupNodeBackendOptions, type NodeBackendChoice, type NodeBackendInfo } from './setupNodeBackend';
 export { parallelAttack, type ParallelAttackOptions } from './parallelAttack';

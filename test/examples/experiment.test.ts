@@ -120,6 +120,8 @@ describe('sweep', () => {
     expect(run('--attack-limit', '0')).toBe('runExperiment: attackLimit must be an integer >= 11, got 0');
     expect(run('--batch-size', '10')).toBe('runExperiment: batchSize must be an integer > range end 10, got 10');
     expect(run('--pgd-epsilons', '0,x')).toBe('--pgd-epsilons must be a number, got "x"');
+    expect(run('--threads', '0')).toBe('setupNodeBackend: threads must be an integer >= 1, got 0');
+    expect(run('--threads', 'all')).toBe('--threads must be a number, got "all"');
   });
 });
 

@@ -27,7 +27,7 @@ describe('setupNodeBackend', () => {
     expect(await setupNodeBackend()).toBe('wasm');
     expect(await setupNodeBackend()).toBe('wasm');
     expect(info).toHaveBeenCalledTimes(1);
-    expect(info.mock.calls[0]![0]).toMatch(/^spectral-reg: using the wasm \(XNNPACK/);
+    expect(info.mock.calls[0]![0]).toMatch(/^spectral-reg: using the wasm backend with \d+ threads? \(\d+ cores?\): XNNPACK; /);
     expect(warn).not.toHaveBeenCalled();
     expect(tf.getKernelsForBackend('wasm').length).toBe(wasmKernelsBefore + 1); // + Conv2DBackpropFilter (the others are replaced)
     info.mockRestore();

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
@@ -37,9 +39,16 @@ describe('built package', () => {
 
   it('the node subpath exports the file-system IO handler, as ESM and as CJS', async () => {
     const esm = await import('../../dist/node.js');
-    expect(Object.keys(esm).sort()).toEqual(['fileSystem', 'parallelAttack', 'setupNodeBackend']);
+    expect(Object.keys(esm).sort()).toEqual(['fileSystem', 'nodeBackendInfo', 'parallelAttack', 'setupNodeBackend']);
     const require = createRequire(import.meta.url);
-    expect(Object.keys(require('../../dist/node.cjs') as object).sort()).toEqual(['fileSystem', 'parallelAttack', 'setupNodeBackend']);
+    expect(Object.keys(require('../../dist/node.cjs') as object).sort()).toEqual(['fileSystem', 'nodeBackendInfo', 'parallelAttack', 'setupNodeBackend']);
+  });
+
+  it.skipIf(availableParallelism() < 2)('the CJS node bundle finds the installed threaded glue, runs wasm on 2 threads, and the process exits by itself', () => {
+    const script = `const node = require('./dist/node.cjs');
+node.setupNodeBackend({ backend: 'wasm', threads: 2, quiet: true }).then(() => console.log(JSON.stringify(node.nodeBackendInfo())));`;
+    const output = execFileSync(process.execPath, ['-e', script], { cwd: new URL('../..', import.meta.url), encoding: 'utf8', timeout: 100_000 });
+    expect(JSON.parse(output.trim().split('\n').at(-1) as string)).toMatchObject({ backend: 'wasm', threads: 2 });
   });
 
   it('the datasets subpath exports the loaders, as ESM and as CJS', async () => {
