@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeAdapter, isSoftwareAdapter, type AdapterInfoLike } from '../../src/node/webgpuAdapter';
+import { deviceDescriptor } from '../../src/node/webgpuBackend';
 
 const software: Record<string, AdapterInfoLike> = {
   // What Dawn 0.6.2 reports here for Chromium's vk_swiftshader_icd.json.
@@ -62,5 +63,35 @@ describe('describeAdapter', () => {
     expect(describeAdapter({ vendor: 'nvidia', architecture: '' })).toBe('nvidia');
     expect(describeAdapter({ description: 'Apple M1 Max' })).toBe('Apple M1 Max');
     expect(describeAdapter({})).toBe('an adapter that does not name itself');
+  });
+});
+
+describe('deviceDescriptor', () => {
+  it("asks for tfjs-backend-webgpu's features as a flat list (not ['bgra8unorm-storage'] nested) and the adapter's own limits", () => {
+    const adapter = {
+      features: new Set(['subgroups', 'bgra8unorm-storage', 'timestamp-query']),
+      limits: {
+        maxComputeWorkgroupStorageSize: 32768,
+        maxComputeWorkgroupsPerDimension: 65535,
+        maxStorageBufferBindingSize: 1073741824,
+        maxBufferSize: 1073741824,
+        maxComputeWorkgroupSizeX: 256,
+        maxComputeInvocationsPerWorkgroup: 256,
+        maxTextureDimension2D: 8192,
+      },
+      requestDevice: () => Promise.resolve({}),
+    };
+    expect(deviceDescriptor(adapter)).toEqual({
+      requiredFeatures: ['timestamp-query', 'bgra8unorm-storage'],
+      requiredLimits: {
+        maxComputeWorkgroupStorageSize: 32768,
+        maxComputeWorkgroupsPerDimension: 65535,
+        maxStorageBufferBindingSize: 1073741824,
+        maxBufferSize: 1073741824,
+        maxComputeWorkgroupSizeX: 256,
+        maxComputeInvocationsPerWorkgroup: 256,
+      },
+    });
+    expect(deviceDescriptor({ ...adapter, features: new Set<string>(), limits: {} })).toEqual({ requiredFeatures: [], requiredLimits: {} });
   });
 });
