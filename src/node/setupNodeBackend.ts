@@ -1,6 +1,7 @@
 import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { assertKnownOptions, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
 import { setupWasm, ThreadsUnavailableError } from './wasmBackend';
+import { loadWebGPUBackend, webgpuDescription } from './webgpuBackend';
 
 /**
  * Which backend {@link setupNodeBackend} should use.
@@ -10,7 +11,7 @@ import { setupWasm, ThreadsUnavailableError } from './wasmBackend';
  * await setupNodeBackend({ backend: choice });
  * ```
  */
-export type NodeBackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type NodeBackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /**
  * Options of {@link setupNodeBackend}.
@@ -21,9 +22,12 @@ export type NodeBackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
  */
 export interface SetupNodeBackendOptions {
   /**
-   * `'auto'` tries tfjs-node (`'tensorflow'`), then wasm with the kernel
-   * fixes, then cpu. Naming a backend uses only that one, and fails if it
-   * cannot be loaded.
+   * `'auto'` tries tfjs-node (`'tensorflow'`), then WebGPU through Dawn
+   * (`'webgpu'`, the optional package `webgpu`) on a hardware adapter only,
+   * then wasm with the kernel fixes, then cpu. Naming a backend uses only
+   * that one, and fails if it cannot be loaded; a named `'webgpu'` also
+   * takes a software adapter (SwiftShader, llvmpipe), which the default
+   * never picks because it is slower than wasm.
    * @default 'auto'
    */
   backend?: NodeBackendChoice;
@@ -55,11 +59,11 @@ export interface SetupNodeBackendOptions {
  */
 export interface NodeBackendInfo {
   /** The backend's tfjs name. */
-  backend: 'tensorflow' | 'wasm' | 'cpu';
+  backend: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   /**
    * Threads doing the backend's work. wasm: the pool size read back from the
-   * module once its pthread workers run; cpu: 1; tensorflow: null
-   * (TensorFlow sizes its own pool).
+   * module once its pthread workers run; cpu: 1; tensorflow and webgpu:
+   * null (TensorFlow sizes its own pool; webgpu runs on the GPU).
    */
   threads: number | null;
   /** The line setupNodeBackend prints (also when it was quiet). */
@@ -74,12 +78,17 @@ let lastInfo: NodeBackendInfo | null = null;
 const plural = (n: number) => `${n} thread${n === 1 ? '' : 's'}`;
 
 /** Loads a backend package and says what it runs on; wasm is initialised here, with its threads. */
-const loaders: Record<BackendName, (fn: string, threads: number | undefined) => Promise<{ threads: number | null; runsOn: string }>> = {
+/** `named`: the user asked for this backend, not the default's search (webgpu then takes a software adapter). */
+const loaders: Record<BackendName, (fn: string, threads: number | undefined, named: boolean) => Promise<{ threads: number | null; runsOn: string }>> = {
   // Module names in variables so bundlers do not try to resolve optional packages.
   tensorflow: async () => {
     const name = '@tensorflow/tfjs-node';
     await import(name);
     return { threads: null, runsOn: "TensorFlow's own threads" };
+  },
+  webgpu: async (_fn, _threads, named) => {
+    await loadWebGPUBackend({ allowSoftware: named });
+    return { threads: null, runsOn: 'the GPU' };
   },
   wasm: async (fn, threads) => {
     const setup = await setupWasm(fn, threads);
@@ -94,13 +103,17 @@ const loaders: Record<BackendName, (fn: string, threads: number | undefined) => 
 
 const descriptions: Record<BackendName, string> = {
   tensorflow: 'tfjs-node, native TensorFlow',
+  get webgpu() {
+    return webgpuDescription(); // names the adapter
+  },
   wasm: 'XNNPACK; transposed matMul routed to the fast path, Conv2DBackpropFilter added, MaxPoolGrad fixed',
   cpu: 'plain JavaScript; slow: install @tensorflow/tfjs-backend-wasm or tfjs-node',
 };
 
 /**
  * Picks and initialises the fastest tfjs backend available in Node and
- * returns its name: tfjs-node when it is installed, otherwise wasm with
+ * returns its name: tfjs-node when it is installed, otherwise webgpu when
+ * the package `webgpu` (Dawn) finds a hardware GPU, otherwise wasm with
  * this package's kernel fixes on every core (see
  * {@link SetupNodeBackendOptions.threads}), otherwise cpu. The backend packages are
  * optional peer dependencies, loaded only here. Importing `spectral-reg` or
@@ -113,7 +126,7 @@ const descriptions: Record<BackendName, string> = {
  * import * as tf from '@tensorflow/tfjs';
  * import { setupNodeBackend } from 'spectral-reg/node';
  *
- * const backend = await setupNodeBackend(); // 'tensorflow', 'wasm' or 'cpu'
+ * const backend = await setupNodeBackend(); // 'tensorflow', 'webgpu', 'wasm' or 'cpu'
  * // spectral-reg: using the wasm backend with 4 threads (4 cores): XNNPACK; ...
  * ```
  */
@@ -122,7 +135,7 @@ export async function setupNodeBackend(options?: SetupNodeBackendOptions): Promi
   assertOptionsObject(fn, options);
   assertKnownOptions(fn, options, ['backend', 'threads', 'quiet']);
   const choice = options?.backend ?? 'auto';
-  assertOneOf(fn, 'backend', choice, ['auto', 'tensorflow', 'wasm', 'cpu'] as const);
+  assertOneOf(fn, 'backend', choice, ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const);
   const quiet = options?.quiet ?? false;
   if (typeof quiet !== 'boolean') throw new TypeError(`${fn}: quiet must be a boolean, got ${describe(quiet)}`);
   // Left undefined: "all cores" is resolved where the cores are counted, and differs from an explicit count on failure.
@@ -132,11 +145,11 @@ export async function setupNodeBackend(options?: SetupNodeBackendOptions): Promi
     throw new Err(`${fn}: threads must be an integer >= 1, got ${describe(threads)}`);
   }
 
-  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [choice];
+  const candidates: BackendName[] = choice === 'auto' ? ['tensorflow', 'webgpu', 'wasm', 'cpu'] : [choice];
   const failures: string[] = [];
   for (const name of candidates) {
     try {
-      const { threads: running, runsOn } = await loaders[name](fn, threads);
+      const { threads: running, runsOn } = await loaders[name](fn, threads, choice === name);
       if (!(await setBackend(name))) throw new Error('tf.setBackend returned false');
       await ready();
       const message = `spectral-reg: using the ${name} backend with ${runsOn}: ${descriptions[name]}`;

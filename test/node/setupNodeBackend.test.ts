@@ -36,7 +36,7 @@ describe('setupNodeBackend', () => {
 
   it('a named backend that cannot load fails clearly; options are checked', async () => {
     await expect(setupNodeBackend({ backend: 'tensorflow', quiet: true })).rejects.toThrow(/^setupNodeBackend: no backend could be set up \(tensorflow: /);
-    await expect(setupNodeBackend({ backend: 'gpu' as never })).rejects.toThrow(new RangeError("setupNodeBackend: backend must be one of 'auto', 'tensorflow', 'wasm', 'cpu', got \"gpu\""));
+    await expect(setupNodeBackend({ backend: 'gpu' as never })).rejects.toThrow(new RangeError("setupNodeBackend: backend must be one of 'auto', 'tensorflow', 'webgpu', 'wasm', 'cpu', got \"gpu\""));
     await expect(setupNodeBackend({ quiet: 1 as never })).rejects.toThrow(new TypeError('setupNodeBackend: quiet must be a boolean, got 1'));
     expect(await setupNodeBackend({ backend: 'cpu', quiet: true })).toBe('cpu');
     expect(await setupNodeBackend({ backend: 'wasm', quiet: true })).toBe('wasm');
