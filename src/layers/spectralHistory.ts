@@ -82,7 +82,10 @@ export class SpectralHistory {
   validationData: unknown = null;
   /** Set by tfjs (the callback interface): epochs, batch size, ... */
   params: Record<string, unknown> = {};
-  /** The model being trained, when tfjs uses this object as a callback itself. */
+  /**
+   * The model being trained, when tfjs uses this object as a callback itself.
+   * @internal
+   */
   model: TrainedModel | null = null;
   /** Clears alpha warnings at the start of each fit. */
   readonly onTrainBegin: (logs?: unknown) => Promise<void>;
@@ -136,7 +139,10 @@ export class SpectralHistory {
     this.params = params;
   }
 
-  /** Part of the tfjs callback interface: tfjs hands over the model it trains. */
+  /**
+   * Part of the tfjs callback interface: tfjs hands over the model it trains.
+   * @internal
+   */
   setModel(model: TrainedModel): void {
     this.model = model;
   }
