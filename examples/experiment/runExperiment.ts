@@ -142,6 +142,8 @@ export function countImages(config: ExperimentConfig, data: Dataset): { train: n
 
 export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = {}): Promise<ExperimentResult> {
   const started = performance.now();
+  // Read at the start: the checkout may move on during an hour-long run.
+  const version = codeVersion();
   checkConfig(config);
   const data = hooks.dataset ?? (await loadDataset(config.dataset, config.trainLimit ?? Infinity, config.testLimit ?? Infinity));
   const shape = data.imageShape;
@@ -199,7 +201,7 @@ export async function runExperiment(config: ExperimentConfig, hooks: RunHooks = 
       schema: 'spectral-reg/experiment@1',
       config,
       backend: tf.getBackend(),
-      codeVersion: codeVersion(),
+      codeVersion: version,
       counts: { train: trainCount, test: testCount, attacked: attackCount },
       epochs,
       finalAlpha: { alpha: hidden!.alpha, r2: hidden!.r2 },
