@@ -81,7 +81,7 @@ describe('sweep', () => {
 
   it('runs its shard, then resumes: finished runs are skipped, other settings run afresh, broken files are redone', () => {
     const out = mkdtempSync(join(tmpdir(), 'sweep-'));
-    const args = ['tsx', 'examples/sweep.ts', '--alphas', '1,2', '--betas', '0,1', '--epochs', '1', '--batch-size', '100', '--train-limit', '200', '--test-limit', '60', '--attack-limit', '20', '--out', out, '--quiet'];
+    const args = ['tsx', 'examples/sweep.ts', '--alphas', '1,2', '--betas', '0,1', '--epochs', '1', '--batch-size', '100', '--train-limit', '200', '--test-limit', '60', '--attack-limit', '20', '--out', out, '--quiet', '--threads', '1'];
     const sweep = (...extra: string[]) => execFileSync('npx', [...args, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       // Points: beta 0 once, beta 1 at alphas 1 and 2: three runs; shard 1/2 takes the first and third.
@@ -127,12 +127,14 @@ describe('sweep', () => {
 
 describe('sweep under random kills (fast-check)', () => {
   it('every run file is complete and valid after a kill at any moment, and the sweep then finishes the grid', async () => {
-    const args = ['tsx', 'examples/sweep.ts', '--alphas', '1,2', '--betas', '0,1', '--epochs', '1', '--batch-size', '100', '--train-limit', '200', '--test-limit', '60', '--attack-limit', '20', '--quiet'];
+    const args = ['tsx', 'examples/sweep.ts', '--alphas', '1,2', '--betas', '0,1', '--epochs', '1', '--batch-size', '100', '--train-limit', '200', '--test-limit', '60', '--attack-limit', '20', '--quiet', '--threads', '1'];
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 300, max: 9000 }), async (killAfterMs) => {
         const out = mkdtempSync(join(tmpdir(), 'sweep-kill-'));
         try {
           const child = spawn('npx', [...args, '--out', out], { stdio: 'ignore', detached: true });
+          // Listen before waiting: a sweep that ends before the kill must not leave the test waiting for an exit already past.
+          const exited = new Promise((resolve) => child.once('exit', resolve).once('error', resolve));
           await new Promise((resolve) => setTimeout(resolve, killAfterMs));
           // The whole process group: npx, tsx and node.
           try {
@@ -140,7 +142,7 @@ describe('sweep under random kills (fast-check)', () => {
           } catch {
             // already finished
           }
-          await new Promise((resolve) => child.once('exit', resolve).once('error', resolve));
+          await exited;
           const warnings: string[] = [];
           const runs = loadRuns(out, (m) => warnings.push(m));
           expect(warnings).toEqual([]);
