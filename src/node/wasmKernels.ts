@@ -8,6 +8,8 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { registerWasmSpeedKernels } from './wasmSpeedKernels';
+import { releaseWasmData as release, runWasmKernel as run, WASM as BACKEND, type WasmBackendLike } from './wasmKernelCalls';
 
 /**
  * Kernel fixes for tfjs-backend-wasm 4.x, registered by setupNodeBackend:
@@ -27,33 +29,15 @@ import {
  *   0): with tanh activations, max-pool layers then train wrongly. The
  *   replacement scans each window in JavaScript directly on the wasm heap,
  *   with the cpu backend's rule (the first maximum wins).
+ *
+ * Speed-ups of kernels that are correct but slow are in wasmSpeedKernels.ts.
  */
-
-const BACKEND = 'wasm';
-
-interface WasmBackendLike {
-  disposeData(dataId: object): boolean;
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-}
-
-type KernelArgs = Parameters<KernelFunc>[0];
 
 let patched = false;
 
 /** Whether the fixes are registered (for the current process). */
 export function wasmKernelsPatched(): boolean {
   return patched;
-}
-
-function run(name: string, inputs: object, attrs: NamedAttrMap, backend: unknown): TensorInfo {
-  const kernel = getKernel(name, BACKEND);
-  if (kernel === undefined) throw new Error(`setupNodeBackend: the wasm backend has no ${name} kernel`);
-  return kernel.kernelFunc({ inputs: inputs as KernelArgs['inputs'], attrs, backend: backend as KernelArgs['backend'] }) as TensorInfo;
-}
-
-function release(backend: unknown, infos: TensorInfo[]): void {
-  for (const info of infos) (backend as WasmBackendLike).disposeData(info.dataId);
 }
 
 function transposeLastTwo(t: TensorInfo, backend: unknown): TensorInfo {
@@ -218,5 +202,6 @@ export function patchWasmKernels(): void {
   }
   if (getKernel('MaxPoolGrad', BACKEND) !== undefined) unregisterKernel('MaxPoolGrad', BACKEND);
   registerKernel({ kernelName: 'MaxPoolGrad', backendName: BACKEND, kernelFunc: maxPoolGrad });
+  registerWasmSpeedKernels();
   patched = true;
 }
