@@ -48,7 +48,7 @@ describe('Tanh on wasm (expm1 from XNNPACK elu)', () => {
     const before = tf.memory().numTensors;
     const dx = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.tanh(t)))(tf.tensor1d(x)).dataSync());
     // tfjs forms 1 - y^2 in float32, so the error is absolute (about one ulp of 1), on every backend.
-    x.forEach((v, i) => expect(Math.abs((dx[i] as number) - (1 - Math.tanh(v) ** 2))).toBeLessThan(4e-7));
+    for (const [i, v] of x.entries()) expect(Math.abs((dx[i] as number) - (1 - Math.tanh(v) ** 2))).toBeLessThan(4e-7);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -88,7 +88,7 @@ describe('Sum and Mean over leading axes on wasm (a product with a row of ones)'
           scale[out] = (scale[out] as number) + Math.abs(values[flat] as number) / (mean ? count : 1);
         }
         expect(got.shape).toEqual(keepDims ? outShape : shape.filter((_, i) => !axis.includes(i)));
-        got.values.forEach((v, i) => expect(Math.abs(v - (want[i] as number))).toBeLessThanOrEqual(1e-6 * (scale[i] as number) + 1e-30));
+        for (const [i, v] of got.values.entries()) expect(Math.abs(v - (want[i] as number))).toBeLessThanOrEqual(1e-6 * (scale[i] as number) + 1e-30);
       }),
       { numRuns: 300, seed: 9 },
     );
