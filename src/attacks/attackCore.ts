@@ -139,7 +139,8 @@ function lossOf(prepared: PreparedAttack, labels: Tensor2D) {
 function projectAndClip(candidate: Tensor, origin: Tensor, o: ResolvedAttackOptions): Tensor {
   let projected: Tensor;
   if (o.norm === 'linf') {
-    projected = minimum(maximum(candidate, sub(origin, o.epsilon)), add(origin, o.epsilon));
+    // As cleverhans' clip_eta: the step clipped to [-epsilon, epsilon] (clipByValue is one fast kernel everywhere).
+    projected = add(origin, clipByValue(sub(candidate, origin), -o.epsilon, o.epsilon));
   } else {
     const delta = sub(candidate, origin);
     const scale = minimum(1, div(o.epsilon, maximum(exampleNorms(delta), NORM_FLOOR)));
