@@ -84,6 +84,11 @@ const RELATIVE_NOISE = 4 * UNIT_ROUNDOFF;
  */
 const CENTRING_NOISE = 16 * UNIT_ROUNDOFF ** 2;
 
+/** The noise of the Ritz values relative to lambda1: it grows with the longer side of the activations. */
+function relativeNoise(batch: number, features: number): number {
+  return RELATIVE_NOISE * Math.sqrt(Math.max(batch, features));
+}
+
 /**
  * The float32 noise floor of a normalised spectrum (eigenvalues / trace):
  * values below it are rounding error. `lambda1` is the largest normalised
@@ -91,12 +96,14 @@ const CENTRING_NOISE = 16 * UNIT_ROUNDOFF ** 2;
  * cancelled. The host twin of noiseFloorTensor.
  */
 export function noiseFloor(lambda1: number, rawOverTrace: number, batch: number, features: number): number {
-  return Math.max(RELATIVE_NOISE * Math.sqrt(Math.max(batch, features)) * lambda1, CENTRING_NOISE * rawOverTrace);
+  return Math.max(relativeNoise(batch, features) * lambda1, CENTRING_NOISE * rawOverTrace);
 }
 
+/** noiseFloor on the device, for the path that reads nothing back. */
 function noiseFloorTensor(lambda1: Tensor, rawOverTrace: Tensor, batch: number, features: number): Tensor {
-  return maximum(mul(lambda1, RELATIVE_NOISE * Math.sqrt(Math.max(batch, features))), mul(rawOverTrace, CENTRING_NOISE));
+  return maximum(mul(lambda1, relativeNoise(batch, features)), mul(rawOverTrace, CENTRING_NOISE));
 }
+
 /** Norm of the random nudge added to a warm-started basis, so dead directions can revive. */
 const WARM_START_NUDGE = 1e-3;
 
