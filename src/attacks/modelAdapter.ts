@@ -57,9 +57,16 @@ export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs
   const as2d = (out: Tensor): Tensor2D => (out.rank === 2 ? (out as Tensor2D) : (reshape(out, [out.shape[0] as number, -1]) as Tensor2D));
   if (typeof model === 'function') {
     const checked = (out: unknown): Tensor => {
-      if (out instanceof Tensor) return out;
-      const got = Array.isArray(out) ? `an array of length ${out.length}` : describe(out);
-      throw new TypeError(`${fn}: model must return a single tensor of class scores [N, C], got ${got}`);
+      if (!(out instanceof Tensor)) {
+        const got = Array.isArray(out) ? `an array of length ${out.length}` : describe(out);
+        throw new TypeError(`${fn}: model must return a single tensor of class scores [N, C], got ${got}`);
+      }
+      // One score per example ([N] or [N, 1]) has no second class to move towards.
+      const perExample = out.rank === 0 ? 1 : out.size / (out.shape[0] as number);
+      if (perExample < 2) {
+        throw new TypeError(`${fn}: model must return class scores [N, C] with C >= 2, got ${perExample === 1 ? 'one score' : 'no score'} per example (a tensor of rank ${out.rank})`);
+      }
+      return out;
     };
     return { forward: (x) => as2d(checked(model(x))), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null, dispose: () => undefined };
   }
@@ -69,6 +76,12 @@ export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs
   assertSingleOutput(fn, model);
   const width = model.outputs[0]?.shape.at(-1);
   const classes = typeof width === 'number' ? width : null;
+  if (classes !== null && classes < 2) {
+    throw new TypeError(
+      `${fn}: model must output class scores [N, C] with C >= 2, got an output of width ${classes}; ` +
+        'for a binary classifier with one sigmoid unit, output two scores instead (e.g. a Dense layer of 2 units with softmax)',
+    );
+  }
   const last = model.layers.at(-1) as unknown as { getClassName(): string; activation?: ActivationLike; input: unknown };
   const endsInSoftmax = last.getClassName() === 'Softmax' || last.activation?.getClassName() === 'softmax';
   const kind = outputs === 'probabilities' ? 'probabilities' : 'logits';
