@@ -115,6 +115,10 @@ describe('Identity and same-type Cast on wasm share the data', () => {
     const copy = tf.clone(source);
     const same = tf.cast(source, 'float32');
     const ints = tf.cast(source, 'int32');
+    const dataId = (t: tf.Tensor) => (t as unknown as { dataId: object }).dataId;
+    expect(dataId(copy)).toBe(dataId(source));
+    expect(dataId(same)).toBe(dataId(source));
+    expect(dataId(ints)).not.toBe(dataId(source));
     source.dispose();
     expect(Array.from(copy.dataSync())).toEqual([1.5, -2.25, 3]);
     expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
