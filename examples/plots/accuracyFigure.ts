@@ -6,8 +6,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExperimentResult } from '../experiment/runExperiment';
-import { attackedName, epsilonUnits, GREEK, num, pgdSettings, strengthLabel, testAccuracyName } from '../experiment/runLabels';
-import { strengthColors } from './colors';
+import { attackedName, epsilonUnits, GREEK, num, pgdSettings, testAccuracyName } from '../experiment/runLabels';
+import { seriesLabel, strengthColors } from './colors';
 import { paddedDomain, seedGroups, spread } from './stats';
 
 const accuracyAt = (curve: Array<{ epsilon: number; accuracy: number }>, e: number) => curve.find((p) => Math.abs(p.epsilon - e) < 1e-12)?.accuracy ?? null;
@@ -29,18 +29,19 @@ export function accuracyFigure(runs: ExperimentResult[], epsilon: number): TopLe
   ];
   const color = { field: 'strength', type: 'nominal', title: 'strength', scale: strengthColors(runs.map((r) => r.config)) } as const;
   const alpha = { field: 'alpha', type: 'quantitative', title: `measured ${GREEK.alpha}`, scale: { zero: false } } as const;
+  const configs = runs.map((r) => r.config);
   const charts = panels.map((panel) => {
     const seeds = runs.flatMap((r) => {
       const value = panel.value(r);
-      return value === null ? [] : [{ alpha: r.finalAlpha.alpha, value, strength: strengthLabel(r.config.strength, GREEK), beta: r.config.strength }];
+      return value === null ? [] : [{ alpha: r.finalAlpha.alpha, value, strength: seriesLabel(r.config, configs), beta: r.config.strength }];
     });
     const means = seedGroups(runs).flatMap((group) => {
       const values = group.map(panel.value).filter((v): v is number => v !== null);
       if (values.length === 0) return [];
       const a = spread(group.map((r) => r.finalAlpha.alpha));
       const v = spread(values);
-      const beta = group[0]!.config.strength;
-      return [{ alpha: a.mean, alphaMin: a.min, alphaMax: a.max, value: v.mean, valueMin: v.min, valueMax: v.max, strength: strengthLabel(beta, GREEK), beta }];
+      const config = group[0]!.config;
+      return [{ alpha: a.mean, alphaMin: a.min, alphaMax: a.max, value: v.mean, valueMin: v.min, valueMax: v.max, strength: seriesLabel(config, configs), beta: config.strength }];
     });
     // labelFlush keeps a tick label at the top edge inside the panel, where it would otherwise push this panel's title above the others'.
     const y = { field: 'value', type: 'quantitative', title: panel.axis, scale: { domain: paddedDomain(seeds.map((d) => d.value)), nice: false }, axis: { labelFlush: true } } as const;

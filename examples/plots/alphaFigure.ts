@@ -5,15 +5,15 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExperimentResult } from '../experiment/runExperiment';
-import { GREEK, strengthLabel, targetLabel } from '../experiment/runLabels';
-import { strengthOrder, targetColors } from './colors';
+import { GREEK, targetLabel } from '../experiment/runLabels';
+import { seriesLabel, strengthOrder, targetColors } from './colors';
 import { seedGroups, spread } from './stats';
 
 export function alphaFigure(runs: ExperimentResult[]): TopLevelSpec {
   const configs = runs.map((r) => r.config);
   const rows = seedGroups(runs).flatMap((group, g) => {
     const c = group[0]!.config;
-    const common = { strength: strengthLabel(c.strength, GREEK), color: targetLabel(c, GREEK), group: g };
+    const common = { strength: seriesLabel(c, configs), color: targetLabel(c, GREEK), group: g };
     const seeds = group.flatMap((r) => r.epochs.filter((e) => Number.isFinite(e.alpha)).map((e) => ({ ...common, kind: 'seed', run: `${g}/${r.config.seed}`, epoch: e.epoch + 1, alpha: e.alpha })));
     const epochs = [...new Set(seeds.map((d) => d.epoch))].sort((a, b) => a - b);
     const means = epochs.map((epoch) => {

@@ -11,9 +11,24 @@ export interface ColorScale {
 /** As in the paper's Fig. 2: baseline blue, then orange and green for the weaker and stronger, then more. */
 const STRENGTH_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#b279a2', '#9d755d', '#72b7b2', '#eeca3b'];
 
-/** Strength labels in increasing strength, for colours and facet order. */
+/** Whether the regularised runs use more than one loss mode: then each series names its mode. */
+function severalModes(configs: ExperimentConfig[]): boolean {
+  return new Set(configs.filter((c) => c.strength !== 0).map((c) => c.mode)).size > 1;
+}
+
+/**
+ * The series a run belongs to: its strength, and its loss mode when the runs
+ * mix modes (a line through points of two losses would join what differs).
+ */
+export function seriesLabel(config: ExperimentConfig, configs: ExperimentConfig[]): string {
+  const strength = strengthLabel(config.strength, GREEK);
+  return config.strength !== 0 && severalModes(configs) ? `${strength}, ${config.mode}` : strength;
+}
+
+/** Series labels in increasing strength (then mode), for colours and facet order. */
 export function strengthOrder(configs: ExperimentConfig[]): string[] {
-  return [...new Set(configs.map((c) => c.strength))].sort((a, b) => a - b).map((beta) => strengthLabel(beta, GREEK));
+  const sorted = [...configs].sort((a, b) => a.strength - b.strength || a.mode.localeCompare(b.mode));
+  return [...new Set(sorted.map((c) => seriesLabel(c, configs)))];
 }
 
 export function strengthColors(configs: ExperimentConfig[]): ColorScale {

@@ -5,8 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ExperimentResult } from '../experiment/runExperiment';
-import { attackedName, GREEK, pgdSettings, strengthLabel, targetLabel } from '../experiment/runLabels';
-import { strengthOrder, targetColors } from './colors';
+import { attackedName, GREEK, pgdSettings, targetLabel } from '../experiment/runLabels';
+import { seriesLabel, strengthOrder, targetColors } from './colors';
 import { seedGroups, spread } from './stats';
 
 export function curvesFigure(runs: ExperimentResult[]): TopLevelSpec {
@@ -14,7 +14,7 @@ export function curvesFigure(runs: ExperimentResult[]): TopLevelSpec {
   const rows = seedGroups(runs).flatMap((group, g) => {
     const c = group[0]!.config;
     return (['fgsm', 'pgd'] as const).flatMap((attack) => {
-      const common = { attack: attack.toUpperCase(), strength: strengthLabel(c.strength, GREEK), color: targetLabel(c, GREEK), group: `${g}/${attack}` };
+      const common = { attack: attack.toUpperCase(), strength: seriesLabel(c, configs), color: targetLabel(c, GREEK), group: `${g}/${attack}` };
       const seeds = group.flatMap((r) => r.robustness[attack].map((p) => ({ ...common, kind: 'seed', run: `${g}/${r.config.seed}`, epsilon: p.epsilon, accuracy: p.accuracy })));
       const epsilons = [...new Set(seeds.map((d) => d.epsilon))].sort((a, b) => a - b);
       const means = epsilons.map((epsilon) => {

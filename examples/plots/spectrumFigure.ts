@@ -5,8 +5,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { fitPowerLaw } from '../../src/index';
 import type { ExperimentResult } from '../experiment/runExperiment';
-import { GREEK, strengthLabel, targetLabel } from '../experiment/runLabels';
-import { strengthOrder, targetColors } from './colors';
+import { GREEK, targetLabel } from '../experiment/runLabels';
+import { seriesLabel, strengthOrder, targetColors } from './colors';
 
 export function spectrumFigure(runs: ExperimentResult[]): TopLevelSpec {
   const configs = runs.map((r) => r.config);
@@ -15,7 +15,7 @@ export function spectrumFigure(runs: ExperimentResult[]): TopLevelSpec {
     if (spectrum.length < 2) return [];
     const [start, end] = r.config.range;
     const fit = fitPowerLaw(spectrum, { range: [start, Math.min(end, spectrum.length)] });
-    const common = { run: i, strength: strengthLabel(r.config.strength, GREEK), color: targetLabel(r.config, GREEK) };
+    const common = { run: i, strength: seriesLabel(r.config, configs), color: targetLabel(r.config, GREEK) };
     return spectrum.map((value, k) => ({ ...common, rank: k + 1, value, fitted: Math.exp(fit.intercept) * (k + 1) ** -fit.alpha }));
   });
   const ranks = [...new Set(configs.map((c) => `${c.range[0] + 1}-${c.range[1]}`))].join(' or ');

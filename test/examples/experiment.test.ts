@@ -64,6 +64,14 @@ describe('runExperiment', () => {
       expect(readFileSync(written[0]!, 'utf8')).toContain('measured α');
       expect(readFileSync(written[3]!, 'utf8')).toContain('baseline (β 0)');
       expect(readFileSync(written[0]!, 'utf8')).toContain('test accuracy (100 images)');
+      // Runs of two losses are two series, never one line through both.
+      const fixedSlope = { ...a, config: { ...a.config, mode: 'fixed-slope' as const } };
+      const mixed = await writeFigures([a, fixedSlope, baseline], out, 0.1);
+      for (const path of mixed) {
+        const svg = readFileSync(path, 'utf8');
+        expect(svg).toContain('β 1, slope');
+        expect(svg).toContain('β 1, fixed-slope');
+      }
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
