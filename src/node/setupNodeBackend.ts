@@ -1,5 +1,6 @@
 import { getBackend, ready, setBackend } from '@tensorflow/tfjs-core';
 import { assertKnownOptions, assertOneOf, assertOptionsObject, describe } from '../internal/validate';
+import { hasGpuDeviceNode } from './gpuDeviceNodes';
 import { setupWasm, ThreadsUnavailableError } from './wasmBackend';
 import { loadWebGPUBackend, webgpuDescription } from './webgpuBackend';
 
@@ -87,6 +88,8 @@ const loaders: Record<BackendName, (fn: string, threads: number | undefined, nam
     return { threads: null, runsOn: "TensorFlow's own threads" };
   },
   webgpu: async (_fn, _threads, named) => {
+    // The default looks for a GPU before loading Dawn, which finds only software adapters without one (and says so on stderr).
+    if (!named && !hasGpuDeviceNode()) throw new Error('no GPU device node (/dev/dri/renderD*, /dev/nvidia*, /dev/dxg)');
     await loadWebGPUBackend({ allowSoftware: named });
     return { threads: null, runsOn: 'the GPU' };
   },

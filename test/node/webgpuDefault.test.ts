@@ -17,6 +17,10 @@ const fake = vi.hoisted(() => ({
   gpu: null as unknown,
 }));
 
+// This machine may have no GPU device node; the tests say whether the default sees one.
+const devices = vi.hoisted(() => ({ present: true }));
+vi.mock('../../src/node/gpuDeviceNodes', () => ({ hasGpuDeviceNode: () => devices.present }));
+
 vi.mock('webgpu', () => ({
   create: () => {
     fake.gpu = {
@@ -51,6 +55,7 @@ const nvidia: AdapterInfoLike = { vendor: 'nvidia', architecture: 'hopper', devi
 const scope = globalThis as { navigator?: { gpu?: unknown }; GPUBufferUsage?: unknown };
 
 beforeEach(() => {
+  devices.present = true;
   fake.requestAdapter.length = 0;
   fake.requestDevice.length = 0;
 });
@@ -79,6 +84,24 @@ describe("setupNodeBackend's default with only a software adapter", () => {
     await expect(loadWebGPUBackend({ allowSoftware: false })).rejects.toThrow(
       new Error("the only adapter is SwiftShader driver 5.0.0 (google, swiftshader), a software one, slower than wasm; ask for backend 'webgpu' to use it anyway"),
     );
+  });
+});
+
+describe("setupNodeBackend's default on a Linux machine without a GPU device node", () => {
+  it('does not load Dawn at all, and goes on to wasm', async () => {
+    devices.present = false;
+    fake.info = nvidia;
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    expect(await setupNodeBackend()).toBe('wasm');
+    expect(fake.requestAdapter).toEqual([]);
+    expect(scope.navigator?.gpu).toBeUndefined();
+  });
+
+  it('a named webgpu backend still loads Dawn (a software adapter is then allowed)', async () => {
+    devices.present = false;
+    fake.info = null;
+    await expect(setupNodeBackend({ backend: 'webgpu', quiet: true })).rejects.toThrow(/found no GPU adapter/);
+    expect(fake.requestAdapter).toEqual([{ powerPreference: 'high-performance' }]);
   });
 });
 
