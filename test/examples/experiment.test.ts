@@ -136,21 +136,38 @@ describe('sweep', () => {
 describe('sweep under random kills (fast-check)', () => {
   it('every run file is complete and valid after a kill at any moment, and the sweep then finishes the grid', async () => {
     const args = ['tsx', 'examples/sweep.ts', '--alphas', '1,2', '--betas', '0,1', '--epochs', '1', '--batch-size', '100', '--train-limit', '200', '--test-limit', '60', '--attack-limit', '20', '--quiet', '--threads', '1'];
+    /** Starts a sweep into `out`; kills its whole process group (npx, tsx, node) after `killAfterMs`, or lets it finish. */
+    const sweepInto = async (out: string, killAfterMs: number | null) => {
+      const child = spawn('npx', [...args, '--out', out], { stdio: 'ignore', detached: true });
+      // Listen before waiting: a sweep that ends before the kill must not leave the test waiting for an exit already past.
+      const exited = new Promise((resolve) => child.once('exit', resolve).once('error', resolve));
+      if (killAfterMs !== null) {
+        await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+        try {
+          process.kill(-(child.pid as number), 'SIGKILL');
+        } catch {
+          // already finished
+        }
+      }
+      await exited;
+    };
+    // Kill moments are fractions of how long a whole sweep takes on this machine now, so they fall inside it.
+    const reference = mkdtempSync(join(tmpdir(), 'sweep-whole-'));
+    const started = performance.now();
+    try {
+      await sweepInto(reference, null);
+      expect(loadRuns(reference, () => undefined)).toHaveLength(3);
+    } finally {
+      rmSync(reference, { recursive: true, force: true });
+    }
+    const whole = performance.now() - started;
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 300, max: 9000 }), async (killAfterMs) => {
+      // Without fast-check's bias towards small values, so the moments spread over the whole sweep.
+      fc.asyncProperty(fc.noBias(fc.integer({ min: 5, max: 98 })), async (percent) => {
+        const fraction = percent / 100;
         const out = mkdtempSync(join(tmpdir(), 'sweep-kill-'));
         try {
-          const child = spawn('npx', [...args, '--out', out], { stdio: 'ignore', detached: true });
-          // Listen before waiting: a sweep that ends before the kill must not leave the test waiting for an exit already past.
-          const exited = new Promise((resolve) => child.once('exit', resolve).once('error', resolve));
-          await new Promise((resolve) => setTimeout(resolve, killAfterMs));
-          // The whole process group: npx, tsx and node.
-          try {
-            process.kill(-(child.pid as number), 'SIGKILL');
-          } catch {
-            // already finished
-          }
-          await exited;
+          await sweepInto(out, fraction * whole);
           const warnings: string[] = [];
           const runs = loadRuns(out, (m) => warnings.push(m));
           expect(warnings).toEqual([]);
@@ -163,7 +180,7 @@ describe('sweep under random kills (fast-check)', () => {
           rmSync(out, { recursive: true, force: true });
         }
       }),
-      { numRuns: 3, seed: 11 },
+      { numRuns: 4, seed: 11 },
     );
   });
 });
