@@ -52,6 +52,11 @@ export async function replaceFiles(directory: string, files: Array<[string, Uint
   }
 }
 
+/** Every temp file for `name` in `directory`, whether its writer still runs or was killed. */
+export async function tempFiles(directory: string, name: string): Promise<string[]> {
+  return (await readdir(directory)).filter((entry) => TEMP.exec(entry)?.[1] === name).map((entry) => join(directory, entry));
+}
+
 /** Removes temp files for `names` left by writers that were killed (their pid no longer runs). */
 export async function removeStaleTemps(directory: string, names: readonly string[]): Promise<void> {
   for (const entry of await readdir(directory)) {

@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { assertKnownOptions, assertOptionsObject, describe } from '../internal/validate';
-import { removeStaleTemps, replaceFiles } from './atomicFiles';
+import { removeStaleTemps, replaceFiles, tempFiles } from './atomicFiles';
+import { firstMismatch, recordedHashes, sha256Hex } from './weightHashes';
 import { readModelJSON, readWeightFiles } from './weightFiles';
 
 /**
@@ -24,13 +25,18 @@ export interface FileSystemOptions {
  * in the standard layers-model format (`model.json` + `weights.bin`),
  * without tfjs-node. Node only: import it from `spectral-reg/node`.
  *
- * Saving is atomic per file: each file is written to a temp file in the
- * directory, flushed, and renamed into place, weights first and model.json
- * last, so a crash or kill mid-save leaves the previous model loadable. A
- * link where a file goes is replaced, never written through. Loading checks
- * model.json before reading any weights: every weight path must stay inside
- * the directory (also after following links), be a regular file, and have
- * the size the manifest implies.
+ * Saving is atomic: each file is written to a temp file in the directory,
+ * flushed, and renamed into place, weights first and model.json last, and
+ * model.json records the weights' SHA-256. A crash or kill at any moment
+ * leaves the previous model or the new one, whole: killed between the two
+ * renames, the directory holds the new weights beside the old model.json,
+ * and load then takes the killed save's complete temp model.json, which
+ * matches them. A link where a file goes is replaced, never written
+ * through. Loading checks model.json before reading any weights: every
+ * weight path must stay inside the directory (also after following links),
+ * be a regular file, and have the size the manifest implies; and weights
+ * whose SHA-256 differs from the one recorded (say, a weights.bin copied
+ * from another save) are an error, not a silently different model.
  *
  * @example
  * ```ts
@@ -70,7 +76,8 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
       const weights = artifacts.weightData === undefined ? new ArrayBuffer(0) : io.CompositeArrayBuffer.join(artifacts.weightData);
       const modelJSON: io.ModelJSON = {
         modelTopology: topology,
-        weightsManifest: [{ paths: [weightsFileName], weights: artifacts.weightSpecs ?? [] }],
+        // sha256 is this package's field; tfjs's loaders ignore it.
+        weightsManifest: [{ paths: [weightsFileName], weights: artifacts.weightSpecs ?? [], sha256: [sha256Hex(weights)] } as io.WeightsManifestConfig[number]],
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,
@@ -90,11 +97,43 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
     },
 
     async load(): Promise<io.ModelArtifacts> {
-      const modelJSON = await readModelJSON(modelPath);
-      return io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const [specs, buffers] = await readWeightFiles(directory, modelPath, manifest);
-        return [specs, io.CompositeArrayBuffer.join(buffers)];
-      });
+      let modelJSON = await readModelJSON(modelPath);
+      let [specs, buffers] = await readWeightFiles(directory, modelPath, modelJSON.weightsManifest);
+      const mismatch = firstMismatch(recordedHashes(modelPath, modelJSON.weightsManifest), buffers);
+      if (mismatch >= 0) {
+        // A save killed between its renames left its new weights and, as a temp file, the model.json that matches them.
+        const committed = await matchingTemp(directory, modelFileName, buffers);
+        if (committed === null) {
+          throw new Error(
+            `${fn}: the weights in ${directory} are not the ones ${modelPath} was saved with (SHA-256 differs for file ${mismatch + 1} of its manifest): ` +
+              'they come from another save, for example a weights file copied from elsewhere; save the model again',
+          );
+        }
+        modelJSON = committed;
+        [specs, buffers] = await readWeightFiles(directory, modelPath, modelJSON.weightsManifest);
+        // Read again by the temp file's own manifest: it must name the same, unchanged files.
+        if (firstMismatch(recordedHashes(modelPath, modelJSON.weightsManifest), buffers) >= 0) throw new Error(`${fn}: ${directory} changed while it was being loaded`);
+      }
+      return io.getModelArtifactsForJSON(modelJSON, async () => [specs, io.CompositeArrayBuffer.join(buffers)]);
     },
   };
+}
+
+/**
+ * The temp model.json of a save caught between its two renames (killed, or
+ * still running) whose recorded hashes match `buffers`, or null. Such a
+ * file is complete: a save writes and flushes every temp file before its
+ * first rename.
+ */
+async function matchingTemp(directory: string, modelFileName: string, buffers: ArrayBuffer[]): Promise<io.ModelJSON | null> {
+  for (const temp of await tempFiles(directory, modelFileName)) {
+    try {
+      const candidate = await readModelJSON(temp);
+      const recorded = recordedHashes(temp, candidate.weightsManifest);
+      if (recorded.length === buffers.length && recorded.every((h) => h !== null) && firstMismatch(recorded, buffers) < 0) return candidate;
+    } catch {
+      // A temp file that does not parse, or lists other files, is not the one.
+    }
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -176,5 +176,64 @@ describe('fileSystem load: model.json is checked before any weight is read', () 
     const dir = join(root, 'saved');
     await smallModel(5).save(fileSystem(dir));
     expect(weightsOf(await tfl.loadLayersModel(fileSystem(dir)))).toEqual(weightsOf(smallModel(5)));
+  });
+});
+
+describe('fileSystem: model.json records the SHA-256 of its weights', () => {
+  const root = join(tmpdir(), `fs-hash-${randomBytes(6).toString('hex')}`);
+  beforeAll(() => mkdirSync(root));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest;
+  const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  it('save records it beside the path, and tfjs loads the model as usual', async () => {
+    const dir = join(root, 'recorded');
+    await smallModel(0).save(fileSystem(dir));
+    expect(manifestOf(dir)[0].paths).toEqual(['weights.bin']);
+    expect(manifestOf(dir)[0].sha256).toEqual([sha256(join(dir, 'weights.bin'))]);
+    expect(weightsOf(await tfl.loadLayersModel(fileSystem(dir)))).toEqual(weightsOf(smallModel(0)));
+  });
+
+  it('weights of another save of the same architecture are an error, not a silently different model', async () => {
+    const [a, b] = [join(root, 'a'), join(root, 'b')];
+    await smallModel(0).save(fileSystem(a));
+    await smallModel(1).save(fileSystem(b));
+    copyFileSync(join(b, 'weights.bin'), join(a, 'weights.bin'));
+    await expect(tfl.loadLayersModel(fileSystem(a))).rejects.toThrow(
+      new Error(
+        `fileSystem: the weights in ${a} are not the ones ${join(a, 'model.json')} was saved with (SHA-256 differs for file 1 of its manifest): they come from another save, for example a weights file copied from elsewhere; save the model again`,
+      ),
+    );
+  });
+
+  it('killed between its two renames, a save leaves new weights, old model.json and its temp model.json: load takes the new model', async () => {
+    const [dir, next] = [join(root, 'window'), join(root, 'next')];
+    await smallModel(0).save(fileSystem(dir));
+    await smallModel(1).save(fileSystem(next));
+    // The state the kill leaves: weights.bin renamed into place, model.json still the old one, the new one a temp file.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    copyFileSync(join(next, 'weights.bin'), join(dir, 'weights.bin'));
+    copyFileSync(join(next, 'model.json'), join(dir, `.model.json.tmp-${dead}-0a1b2c3d`));
+    // A temp model.json of some other save is passed over.
+    copyFileSync(join(root, 'recorded', 'model.json'), join(dir, `.model.json.tmp-${dead}-00000000`));
+    expect(weightsOf(await tfl.loadLayersModel(fileSystem(dir)))).toEqual(weightsOf(smallModel(1)));
+    // The next save tidies up and records its own weights.
+    await smallModel(2).save(fileSystem(dir));
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    expect(weightsOf(await tfl.loadLayersModel(fileSystem(dir)))).toEqual(weightsOf(smallModel(2)));
+  });
+
+  it('a model.json without hashes (tfjs-node, a browser) loads unchecked; malformed hashes are named', async () => {
+    const dir = join(root, 'plain');
+    await smallModel(0).save(fileSystem(dir));
+    const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    delete model.weightsManifest[0].sha256;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
+    expect(weightsOf(await tfl.loadLayersModel(fileSystem(dir)))).toEqual(weightsOf(smallModel(0)));
+    model.weightsManifest[0].sha256 = ['abc'];
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(model));
+    await expect(fileSystem(dir).load!()).rejects.toThrow(
+      new TypeError(`fileSystem: weightsManifest[0].sha256 in ${join(dir, 'model.json')} must list one SHA-256 (64 hex digits) per path, got ["abc"]`),
+    );
   });
 });
