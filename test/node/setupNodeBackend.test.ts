@@ -2,9 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it, vi } from 'vitest';
+
 import { setupNodeBackend } from '../../src/node/index';
 import { buildModel } from '../../examples/experiment/models';
 import { gaussianMatrix, rng } from '../helpers/oracles';
+
+// As on a machine without a GPU, so the default's answer does not depend on the machine running the tests.
+vi.mock('../../src/node/gpuDeviceNodes', () => ({ hasGpuDeviceNode: () => false }));
 
 /** Runs `body` on a backend and returns plain arrays, so results can be compared across backends. */
 async function on<T>(backend: string, body: () => T): Promise<T> {
@@ -20,7 +24,7 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('setupNodeBackend', () => {
-  it('chooses wasm when tfjs-node is absent, says so once, and registers the fixes without warnings', async () => {
+  it('chooses wasm when tfjs-node is absent and there is no GPU, says so once, and registers the fixes without warnings', async () => {
     const wasmKernelsBefore = tf.getKernelsForBackend('wasm').length;
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
     const warn = vi.spyOn(console, 'warn');
