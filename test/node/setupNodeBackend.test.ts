@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it, vi } from 'vitest';
-
 import { setupNodeBackend } from '../../src/node/index';
 import { buildModel } from '../../examples/experiment/models';
 import { gaussianMatrix, rng } from '../helpers/oracles';
