@@ -21,7 +21,20 @@ export function runWasmKernel(name: string, inputs: object, attrs: NamedAttrMap,
   return kernel.kernelFunc({ inputs: inputs as KernelArgs['inputs'], attrs, backend: backend as KernelArgs['backend'] }) as TensorInfo;
 }
 
-/** Frees intermediate results (a Reshape's result only drops its reference to shared data). */
-export function releaseWasmData(backend: unknown, infos: TensorInfo[]): void {
-  for (const info of infos) (backend as WasmBackendLike).disposeData(info.dataId);
+/**
+ * Runs `body` with `keep`, which marks a result as intermediate, and frees
+ * every kept result when `body` returns or throws. What `body` returns must
+ * not be kept (a Reshape of a kept result may be returned: it holds its own
+ * reference to the shared data).
+ */
+export function withIntermediates<T>(backend: unknown, body: (keep: (info: TensorInfo) => TensorInfo) => T): T {
+  const kept: TensorInfo[] = [];
+  try {
+    return body((info) => {
+      kept.push(info);
+      return info;
+    });
+  } finally {
+    for (const info of kept) (backend as WasmBackendLike).disposeData(info.dataId);
+  }
 }

@@ -9,7 +9,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { registerWasmSpeedKernels } from './wasmSpeedKernels';
-import { releaseWasmData as release, runWasmKernel as run, WASM as BACKEND, type WasmBackendLike } from './wasmKernelCalls';
+import { runWasmKernel as run, WASM as BACKEND, type WasmBackendLike, withIntermediates } from './wasmKernelCalls';
 
 /**
  * Kernel fixes for tfjs-backend-wasm 4.x, registered by setupNodeBackend:
@@ -35,11 +35,6 @@ import { releaseWasmData as release, runWasmKernel as run, WASM as BACKEND, type
 
 let patched = false;
 
-/** Whether the fixes are registered (for the current process). */
-export function wasmKernelsPatched(): boolean {
-  return patched;
-}
-
 function transposeLastTwo(t: TensorInfo, backend: unknown): TensorInfo {
   const rank = t.shape.length;
   const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
@@ -51,21 +46,12 @@ function withoutTransposeFlags(original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const attrs = args.attrs as { transposeA?: boolean; transposeB?: boolean } & NamedAttrMap;
     if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
-    const inputs = { ...(args.inputs as Record<string, TensorInfo>) };
-    const temporaries: TensorInfo[] = [];
-    if (attrs.transposeA) {
-      inputs.a = transposeLastTwo(inputs.a as TensorInfo, args.backend);
-      temporaries.push(inputs.a);
-    }
-    if (attrs.transposeB) {
-      inputs.b = transposeLastTwo(inputs.b as TensorInfo, args.backend);
-      temporaries.push(inputs.b);
-    }
-    try {
+    return withIntermediates(args.backend, (keep) => {
+      const inputs = { ...(args.inputs as Record<string, TensorInfo>) };
+      if (attrs.transposeA) inputs.a = keep(transposeLastTwo(inputs.a as TensorInfo, args.backend));
+      if (attrs.transposeB) inputs.b = keep(transposeLastTwo(inputs.b as TensorInfo, args.backend));
       return original.kernelFunc({ ...args, inputs, attrs: { ...attrs, transposeA: false, transposeB: false } });
-    } finally {
-      release(args.backend, temporaries);
-    }
+    });
   };
   return { ...original, kernelFunc };
 }
@@ -80,12 +66,7 @@ interface Conv2DBackpropFilterAttrs {
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
-  const temporaries: TensorInfo[] = [];
-  const track = (t: TensorInfo) => {
-    temporaries.push(t);
-    return t;
-  };
-  try {
+  return withIntermediates(backend, (track) => {
     let x = (inputs as { x: TensorInfo }).x;
     let dy = (inputs as { dy: TensorInfo }).dy;
     if (dataFormat === 'NCHW') {
@@ -129,9 +110,7 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     const stacked = perOffset.length === 1 ? (perOffset[0] as TensorInfo) : track(run('Concat', perOffset, { axis: 0 }, backend));
     // The result outlives the temporaries: Reshape shares the data, so it is not in the list.
     return run('Reshape', { x: stacked }, { shape: [filterHeight, filterWidth, inChannels, outChannels] }, backend);
-  } finally {
-    release(backend, temporaries);
-  }
+  });
 };
 
 interface MaxPoolGradAttrs {

@@ -1,5 +1,5 @@
 import { getKernel, registerKernel, unregisterKernel, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { releaseWasmData as release, runWasmKernel as run, WASM, type WasmBackendLike } from './wasmKernelCalls';
+import { runWasmKernel as run, WASM, type WasmBackendLike, withIntermediates } from './wasmKernelCalls';
 
 /**
  * Faster replacements for tfjs-backend-wasm 4.x kernels that are correct but
@@ -38,18 +38,9 @@ function tanhKernel(original: KernelConfig): KernelFunc {
     const { x } = args.inputs as { x: TensorInfo };
     if (x.dtype !== 'float32') return original.kernelFunc(args);
     const backend = args.backend as unknown as WasmBackendLike;
-    const temporaries: TensorInfo[] = [];
-    const op = (name: string, inputs: Record<string, TensorInfo>, attrs = {}) => {
-      const result = run(name, inputs, attrs, backend);
-      temporaries.push(result);
-      return result;
-    };
-    const constant = (value: number) => {
-      const result = scalarOnHeap(backend, value);
-      temporaries.push(result);
-      return result;
-    };
-    try {
+    return withIntermediates(backend, (keep) => {
+      const op = (name: string, inputs: Record<string, TensorInfo>, attrs = {}) => keep(run(name, inputs, attrs, backend));
+      const constant = (value: number) => keep(scalarOnHeap(backend, value));
       // e = expm1(-2|x|) from XNNPACK's elu, accurate to about 1 ulp (no cancellation near 0);
       // tanh(|x|) = -e / (2 + e), and the sign comes from step(x): 1 - 2 step(x) is -1 for x > 0, else 1.
       const e = op('Elu', { x: op('Multiply', { a: op('Abs', { x }), b: constant(-2) }) });
@@ -57,9 +48,7 @@ function tanhKernel(original: KernelConfig): KernelFunc {
       const sign = op('Add', { a: op('Multiply', { a: op('Step', { x }, { alpha: 0 }), b: constant(-2) }), b: constant(1) });
       // NaN stays NaN; +-Infinity gives e = -1, so +-1.
       return run('Multiply', { a: ratio, b: sign }, {}, backend);
-    } finally {
-      release(backend, temporaries);
-    }
+    });
   };
 }
 
@@ -76,21 +65,15 @@ function leadingAxesReduction(original: KernelConfig, mean: boolean): KernelFunc
     // Anything else (ints, inner axes, a full reduction, empty tensors) is already fast or rare.
     if (x.dtype !== 'float32' || !leading || outer < 2 || inner < 2) return original.kernelFunc(args);
     const backend = args.backend as unknown as WasmBackendLike;
-    const temporaries: TensorInfo[] = [];
-    try {
-      const weights = backend.makeOutput([1, 1, outer], 'float32');
-      temporaries.push(weights);
+    return withIntermediates(backend, (keep) => {
+      const weights = keep(backend.makeOutput([1, 1, outer], 'float32'));
       backend.typedArrayFromHeap(weights).fill(mean ? 1 / outer : 1);
-      const matrix = run('Reshape', { x }, { shape: [1, outer, inner] }, backend);
-      temporaries.push(matrix);
-      const product = run('BatchMatMul', { a: weights, b: matrix }, { transposeA: false, transposeB: false }, backend);
-      temporaries.push(product);
+      const matrix = keep(run('Reshape', { x }, { shape: [1, outer, inner] }, backend));
+      const product = keep(run('BatchMatMul', { a: weights, b: matrix }, { transposeA: false, transposeB: false }, backend));
       const outShape = keepDims ? shape.map((d, i) => (i < axes.length ? 1 : d)) : shape.slice(axes.length);
-      // Reshape shares the product's data, so releasing the product leaves the result intact.
+      // Reshape shares the product's data, so freeing the product leaves the result intact.
       return run('Reshape', { x: product }, { shape: outShape }, backend);
-    } finally {
-      release(backend, temporaries);
-    }
+    });
   };
 }
 
