@@ -99,10 +99,11 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
     async load(): Promise<io.ModelArtifacts> {
       let modelJSON = await readModelJSON(modelPath);
       let [specs, buffers] = await readWeightFiles(directory, modelPath, modelJSON.weightsManifest);
-      const mismatch = firstMismatch(recordedHashes(modelPath, modelJSON.weightsManifest), buffers);
+      const actual = buffers.map(sha256Hex);
+      const mismatch = firstMismatch(recordedHashes(modelPath, modelJSON.weightsManifest), actual);
       if (mismatch >= 0) {
         // A save killed between its renames left its new weights and, as a temp file, the model.json that matches them.
-        const committed = await matchingTemp(directory, modelFileName, buffers);
+        const committed = await matchingTemp(directory, modelFileName, actual);
         if (committed === null) {
           throw new Error(
             `${fn}: the weights in ${directory} are not the ones ${modelPath} was saved with (SHA-256 differs for file ${mismatch + 1} of its manifest): ` +
@@ -112,7 +113,7 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
         modelJSON = committed;
         [specs, buffers] = await readWeightFiles(directory, modelPath, modelJSON.weightsManifest);
         // Read again by the temp file's own manifest: it must name the same, unchanged files.
-        if (firstMismatch(recordedHashes(modelPath, modelJSON.weightsManifest), buffers) >= 0) throw new Error(`${fn}: ${directory} changed while it was being loaded`);
+        if (firstMismatch(recordedHashes(modelPath, modelJSON.weightsManifest), buffers.map(sha256Hex)) >= 0) throw new Error(`${fn}: ${directory} changed while it was being loaded`);
       }
       return io.getModelArtifactsForJSON(modelJSON, async () => [specs, io.CompositeArrayBuffer.join(buffers)]);
     },
@@ -121,16 +122,16 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
 
 /**
  * The temp model.json of a save caught between its two renames (killed, or
- * still running) whose recorded hashes match `buffers`, or null. Such a
- * file is complete: a save writes and flushes every temp file before its
- * first rename.
+ * still running) that records exactly the `actual` hashes of the weight
+ * files, or null. Such a file is complete: a save writes and flushes every
+ * temp file before its first rename.
  */
-async function matchingTemp(directory: string, modelFileName: string, buffers: ArrayBuffer[]): Promise<io.ModelJSON | null> {
+async function matchingTemp(directory: string, modelFileName: string, actual: string[]): Promise<io.ModelJSON | null> {
   for (const temp of await tempFiles(directory, modelFileName)) {
     try {
       const candidate = await readModelJSON(temp);
       const recorded = recordedHashes(temp, candidate.weightsManifest);
-      if (recorded.length === buffers.length && recorded.every((h) => h !== null) && firstMismatch(recorded, buffers) < 0) return candidate;
+      if (recorded.length === actual.length && recorded.every((h) => h !== null) && firstMismatch(recorded, actual) < 0) return candidate;
     } catch {
       // A temp file that does not parse, or lists other files, is not the one.
     }

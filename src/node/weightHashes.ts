@@ -29,7 +29,7 @@ export function recordedHashes(modelPath: string, manifest: unknown[]): Array<st
   });
 }
 
-/** Index of the first weight file whose content does not have its recorded hash, or -1. */
-export function firstMismatch(recorded: Array<string | null>, buffers: ArrayBuffer[]): number {
-  return recorded.findIndex((hash, i) => hash !== null && sha256Hex(buffers[i] as ArrayBuffer) !== hash);
+/** Index of the first weight file whose actual hash is not the recorded one, or -1; files without a record pass. */
+export function firstMismatch(recorded: Array<string | null>, actual: string[]): number {
+  return recorded.findIndex((hash, i) => hash !== null && actual[i] !== hash);
 }
