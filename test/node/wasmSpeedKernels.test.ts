@@ -104,6 +104,16 @@ describe('Sum and Mean over leading axes on wasm (a product with a row of ones)'
     expect(negative.shape).toEqual([1, 1, 2]);
     expect(Array.from(negative.dataSync())).toEqual([4, 5]);
     negative.dispose();
+    // NaN and Infinity go through the product as through a sum (XNNPACK's output clamp must not hide them).
+    const nonFinite = tf.tidy(() => {
+      const x = tf.tensor2d([[Number.NaN, 1, Infinity, Infinity], [2, 3, 5, -Infinity], [1, 1, 1, 1]]);
+      return [Array.from(tf.sum(x, 0).dataSync()), Array.from(tf.mean(x, 0).dataSync())];
+    });
+    const [sums, means] = nonFinite as [number[], number[]];
+    expect(sums).toEqual([Number.NaN, 5, Infinity, Number.NaN]);
+    expect([means[0], means[2], means[3]]).toEqual([Number.NaN, Infinity, Number.NaN]);
+    // The mean weights are 1/3 rounded to float32, so the mean is within a few ulp of 5/3.
+    expect(Math.abs((means[1] as number) - 5 / 3)).toBeLessThan(3e-7);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
