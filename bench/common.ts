@@ -1,9 +1,12 @@
 /**
  * What the bench's parent process and its threads children share: the
- * paper's shallow-MLP sizes, argument parsing, and the median timer.
+ * paper's models and sizes, argument parsing, the median timer, and the
+ * wait for a result's device work.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { buildModel } from '../examples/experiment/models';
+import { syncReadsAreReliable } from '../src/internal/backendReads';
 import { spectralRegularizer } from '../src/index';
 
 export const N = 1500;
@@ -45,4 +48,21 @@ export function shallowMlp(regularized = false): tfl.Sequential {
   });
   model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
   return model;
+}
+
+/** The paper's MNIST CNN (examples/experiment/models.ts), without the regulariser. */
+export function paperCnn(): tfl.Sequential {
+  const model = buildModel('cnn', [28, 28, 1], C, null, 0);
+  model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+/**
+ * Waits for the work behind a result and frees it. On wasm, cpu and
+ * tensorflow the work is done when the op returns; webgpu only queues it,
+ * and only a read waits for it (asynchronously: a synchronous one cannot work there).
+ */
+export async function finish(result: tf.Tensor): Promise<void> {
+  if (!syncReadsAreReliable()) await result.data();
+  result.dispose();
 }

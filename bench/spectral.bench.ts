@@ -1,5 +1,9 @@
 /**
  * npm run bench [-- --backends wasm,cpu --repeats 5 --suites node,spectral,attacks,threads --threads 1,2 --peer ../shared/bench/torch_reference.py]
+ * npm run bench -- --suites protocol --backends webgpu,wasm [--repeats 3 --batch 1500 --cnn-batch 6000 --pgd-inputs 10000 --pgd-steps 40 --threads N]
+ *
+ * The protocol suite (bench/protocol.ts) is measured only when asked for:
+ * at the paper's sizes it takes minutes on a CPU.
  *
  * In this process wasm runs on 1 thread, as in earlier records; the threads
  * suite measures 1 thread against all cores (or the --threads counts), one
@@ -31,19 +35,9 @@ import { availableParallelism } from 'node:os';
 import { eigenspectrum, fgsm, pgd, spectralLoss, SubspaceState } from '../src/index';
 import { parallelAttack, setupNodeBackend } from '../src/node/index';
 import { syncReadsAreReliable } from '../src/internal/backendReads';
-import { buildModel } from '../examples/experiment/models';
-import { argument, C, D, H, median, N, shallowMlp, time } from './common';
+import { argument, C, D, finish, H, median, N, paperCnn, shallowMlp, time } from './common';
+import { benchProtocol, printProtocol } from './protocol';
 import { benchThreads, printThreads, type ThreadsFigures } from './threads';
-
-/**
- * Waits for the work behind a result and frees it. On wasm, cpu and
- * tensorflow the work is done when the op returns; webgpu only queues it,
- * and only a read waits for it (asynchronously: a synchronous one cannot work there).
- */
-async function finish(result: tf.Tensor): Promise<void> {
-  if (!syncReadsAreReliable()) await result.data();
-  result.dispose();
-}
 
 /** Selects a backend; wasm always with this package's kernel fixes, as users get it from setupNodeBackend, on 1 thread. */
 async function useBackend(backend: string): Promise<void> {
@@ -53,13 +47,6 @@ async function useBackend(backend: string): Promise<void> {
     await tf.setBackend(backend);
     await tf.ready();
   }
-}
-
-/** The paper's MNIST CNN (examples/experiment/models.ts), without the regulariser. */
-function paperCnn(): tfl.Sequential {
-  const model = buildModel('cnn', [28, 28, 1], C, null, 0);
-  model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
-  return model;
 }
 
 async function trainStepTime(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, repeats: number): Promise<number> {
@@ -228,12 +215,25 @@ async function main(): Promise<void> {
     console.log(`  paper CNN step (batch ${CNN_BATCH}), wasm + fixes ${r.cnn_step_wasm_s!.toFixed(3)} s   (cannot train on wasm as shipped)`);
     console.log(`  paper CNN step (batch ${CNN_BATCH}), cpu         ${r.cnn_step_cpu_s!.toFixed(3)} s   (cpu / wasm = ${r.cnn_cpu_over_wasm!.toFixed(1)}x)`);
   }
+  if (suites.includes('protocol')) {
+    const sizes = {
+      batch: Number(argument('batch', '1500')),
+      cnnBatch: Number(argument('cnn-batch', '6000')),
+      pgdInputs: Number(argument('pgd-inputs', '10000')),
+      pgdSteps: Number(argument('pgd-steps', '40')),
+    };
+    // wasm there runs on the most threads listed, or every core.
+    const runs = benchProtocol(backends, repeats, sizes, argument('threads', '') ? String(Math.max(...threadCounts)) : '');
+    for (const run of runs) all[`protocol_${run.backend}`] = run as Record<string, number | string>;
+    printProtocol(runs);
+  }
   if (suites.includes('threads')) {
     threadRuns = benchThreads(threadCounts, repeats);
     for (const run of threadRuns) all[`wasm_threads_${run.threads}`] = run;
     printThreads(threadRuns);
   }
   for (const backend of backends) {
+    if (!suites.includes('attacks') && !suites.includes('spectral')) break;
     all[backend] = {};
     if (suites.includes('attacks')) {
       const a = await benchAttacks(backend, repeats);
