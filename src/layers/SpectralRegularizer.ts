@@ -150,12 +150,12 @@ const ARG_KEYS = optionKeys<SpectralRegularizerArgs>({
  *
  * const model = tf.sequential({ layers: [
  *   tf.layers.dense({ inputShape: [784], units: 2000, activation: 'tanh' }),
- *   spectralRegularizer({ targetAlpha: 3, strength: 1 }),
+ *   spectralRegularizer({ targetAlpha: 3, strength: 1, name: 'spectral' }),
  *   tf.layers.dense({ units: 10, activation: 'softmax' }),
  * ] });
  * model.compile({ optimizer: tf.train.adam(1e-4), loss: 'categoricalCrossentropy' });
  * const history = await model.fit(x, y, { epochs: 5, batchSize: 1500, callbacks: [spectralHistory()] });
- * console.log(history.history['spectral_regularizer_1_alpha']);
+ * console.log(history.history.spectral_alpha); // '<layer name>_alpha'
  * ```
  */
 export class SpectralRegularizer extends layers.Layer {

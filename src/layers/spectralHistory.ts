@@ -71,7 +71,7 @@ type TrainedModel = { layers: Parameters<typeof findRegularizers>[0]['layers'] }
  * ```ts
  * const monitor = spectralHistory();
  * const history = await model.fit(x, y, { epochs: 10, callbacks: [{ onEpochEnd: (e) => console.log(e) }, monitor] });
- * history.history['spectral_regularizer_1_alpha']; // number[] per epoch
+ * history.history.spectral_alpha; // number[] per epoch, for a regulariser layer named 'spectral'
  * monitor.records; // [{ epoch, layer, alpha, spectrum, ... }, ...]
  * ```
  */

@@ -1,9 +1,11 @@
 import {
+  abs,
   add,
   div,
   log,
   maximum,
   min,
+  minimum,
   mul,
   relu,
   sign,
@@ -71,14 +73,25 @@ export function alphaOfSpectrum(spectrum: Tensor1D, range: readonly [number, num
 }
 
 /**
- * The measured alpha for reporting: {@link alphaOfSpectrum}, or NaN when a
- * rank of `range` is below rounding noise, since alpha would then be fitted
- * to fewer ranks than asked for.
+ * The measured alpha for reporting: {@link alphaOfSpectrum}, or NaN with
+ * zero gradient when a rank of `range` is below rounding noise, since alpha
+ * would then be fitted to fewer ranks than asked for.
  */
 export function measuredAlpha(spectrum: Tensor1D, range: readonly [number, number]): Scalar {
   const complete = min(resolvedMask(spectrum, range));
-  // 0 / 1 = 0 when every rank is resolved, 0 / 0 = NaN otherwise.
-  return add(alphaOfSpectrum(spectrum, range), div(0, complete)) as Scalar;
+  // Times 0 stops the partial fit's gradient; 0 / 1 = 0 when every rank is resolved, 0 / 0 = NaN otherwise.
+  return add(mul(alphaOfSpectrum(spectrum, range), complete), div(0, complete)) as Scalar;
+}
+
+/**
+ * Paper Eq. 6: |alpha - targetAlpha|, alpha fitted over the resolved ranks
+ * of `range`; 0 with no gradient when fewer than two are resolved (there is
+ * no slope to fit, and |0 - targetAlpha| would be a constant penalty).
+ */
+export function slopeTerm(spectrum: Tensor1D, range: readonly [number, number], targetAlpha: number): Scalar {
+  // min(relu(count - 1), 1): 1 from two resolved ranks on, else 0; built on the mask, so no gradient.
+  const fittable = minimum(relu(sub(sum(resolvedMask(spectrum, range)), 1)), 1);
+  return mul(abs(sub(alphaOfSpectrum(spectrum, range), targetAlpha)), fittable) as Scalar;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { abs, mul, scalar, sub, tidy, type Scalar, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
+import { mul, scalar, tidy, type Scalar, type Tensor, type Tensor1D } from '@tensorflow/tfjs-core';
 import { assertFiniteAtLeast, assertKnownOptions, assertOneOf, assertOptionsObject, checkActivations } from '../internal/validate';
 import { normalizedSpectrum } from '../spectrum/spectrumCore';
-import { alphaOfSpectrum, fixedSlopeTerm, nassarTerm } from './powerLawTerms';
+import { fixedSlopeTerm, nassarTerm, slopeTerm } from './powerLawTerms';
 import { planRangeSpectrum, SPECTRAL_ALPHA_KEYS, type SpectralAlphaOptions } from './spectralAlpha';
 
 /**
@@ -85,7 +85,7 @@ export function penaltyOfSpectrum(
 ): Scalar {
   let penalty: Scalar;
   // Every term fits only the ranks above float32 noise and keeps NaN visible (powerLawTerms).
-  if (mode === 'slope') penalty = abs(sub(alphaOfSpectrum(spectrum, range), targetAlpha)) as Scalar;
+  if (mode === 'slope') penalty = slopeTerm(spectrum, range, targetAlpha);
   else if (mode === 'fixed-slope') penalty = fixedSlopeTerm(spectrum, range, targetAlpha);
   else penalty = nassarTerm(spectrum, range, targetAlpha);
   return mul(penalty, scalar(strength)) as Scalar;

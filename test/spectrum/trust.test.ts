@@ -100,6 +100,9 @@ for (const backend of ['cpu', 'wasm']) {
         expect(spectrum.slice(0, 5).every((v) => v > 1e-3)).toBe(true);
         expect(spectrum.slice(5)).toEqual([0, 0, 0, 0, 0]);
         expect(tf.tidy(() => spectralAlpha(lowRank, o).arraySync())).toBeNaN();
+        // NaN alpha passes no gradient (the fit over the five resolved ranks would).
+        const alphaGrad = tf.tidy(() => tf.grad((a: tf.Tensor) => spectralAlpha(a, o))(lowRank).arraySync() as number[][]);
+        expect(Math.max(...alphaGrad.flat().map(Math.abs))).toBe(0);
         // The loss fits the five resolved ranks: finite, with a modest gradient.
         const grad = tf.tidy(() => tf.grad((a: tf.Tensor) => spectralLoss(a, { targetAlpha: 2, ...o }))(lowRank).arraySync() as number[][]);
         expect(Math.max(...grad.flat().map(Math.abs))).toBeLessThan(1);
@@ -113,12 +116,19 @@ for (const backend of ['cpu', 'wasm']) {
       lowRank.dispose();
     });
 
-    it('rows that differ only at rounding level give no alpha and no gradient', async () => {
+    it('rows that differ only at rounding level give no alpha, and every loss is 0 with no gradient', async () => {
       const near = tf.tidy(() => tf.add(tf.tensor2d(gaussianMatrix(1, 50, 1)), tf.mul(tf.tensor2d(gaussianMatrix(40, 50, 2)), 1e-7)));
       for (const o of METHODS) {
         expect(tf.tidy(() => eigenspectrum(near, { ...o, k: 10 }).arraySync())).toEqual(Array(10).fill(0));
-        const grad = tf.tidy(() => tf.grad((a: tf.Tensor) => spectralLoss(a, { targetAlpha: 2, ...o }))(near).arraySync() as number[][]);
-        expect(Math.max(...grad.flat().map(Math.abs))).toBe(0);
+        for (const mode of ['slope', 'fixed-slope', 'nassar'] as const) {
+          // 'slope' was strength x targetAlpha here: |alpha - target| with alpha 0 for want of two ranks.
+          const { value, grad } = tf.tidy(() => {
+            const r = tf.valueAndGrad((a: tf.Tensor) => spectralLoss(a, { targetAlpha: 2, strength: 3, mode, ...o }))(near);
+            return { value: r.value.arraySync() as number, grad: r.grad.arraySync() as number[][] };
+          });
+          expect(value).toBe(0);
+          expect(Math.max(...grad.flat().map(Math.abs))).toBe(0);
+        }
       }
       await expect(estimateAlpha(near)).rejects.toThrow(
         new RangeError('estimateAlpha: the activations vary over the batch only at float32 rounding level (every row is nearly the same), so alpha is undefined'),
