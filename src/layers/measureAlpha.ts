@@ -67,7 +67,9 @@ export interface LayerAlpha {
  * the named layers, of a trained model on the inputs `x`. The model runs in
  * inference mode and is not changed. A layer whose fitted range reaches
  * eigenvalues below float32 rounding noise gets alpha, r2 and intercept NaN
- * and its `numericalRank`, instead of a number fitted to noise.
+ * and its `numericalRank`, instead of a number fitted to noise; a constant
+ * (dead) layer gets numericalRank 0 and a spectrum of zeros. NaN or
+ * Infinity in a layer's activations is an error naming the layer.
  *
  * @example
  * ```ts
@@ -105,7 +107,8 @@ export async function measureAlpha(model: LayersModel, x: Tensor | Tensor[], opt
     const results: LayerAlpha[] = [];
     for (let i = 0; i < targets.length; i++) {
       const { name, features } = targets[i] as { name: string; features: number };
-      const { spectrum } = await measuredSpectrum(fn, activations[i] as Tensor, { range, method });
+      // Errors name the layer; a constant (dead) layer has rank 0 and no alpha.
+      const { spectrum } = await measuredSpectrum(`${fn} (layer "${name}")`, activations[i] as Tensor, { range, method }, true);
       const rank = numericalRank(spectrum);
       const fit = rank >= range[1] ? fitPowerLaw(spectrum, { range, weighting }) : { alpha: Number.NaN, r2: Number.NaN, intercept: Number.NaN };
       results.push({ layer: name, features, ...fit, spectrum, numericalRank: rank });

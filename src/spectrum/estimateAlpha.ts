@@ -82,11 +82,14 @@ export async function estimateAlpha(
 /**
  * The checked, normalised spectrum that {@link estimateAlpha} fits, with
  * values below float32 rounding noise as 0; shared with measureAlpha.
+ * Constant activations are an error, or, with `constantAsZeros` (a dead
+ * layer among several measured), a spectrum of k zeros.
  */
 export async function measuredSpectrum(
   fn: string,
   activations: Tensor | number[][],
   options: EstimateAlphaOptions | undefined,
+  constantAsZeros = false,
 ): Promise<{ spectrum: Float32Array; range: [number, number] }> {
   assertOptionsObject(fn, options);
   assertKnownOptions(fn, options, [...SPECTRUM_OPTION_KEYS, 'range', 'weighting']);
@@ -107,6 +110,7 @@ export async function measuredSpectrum(
     const [scale, variance] = (await checkTensor.data()) as Float32Array;
     checkTensor.dispose();
     if (!Number.isFinite(scale)) throw nonFiniteError(fn);
+    if (variance === 0 && constantAsZeros) return { spectrum: new Float32Array(k), range };
     if (!((variance as number) > 0)) {
       throw new RangeError(
         `${fn}: activations have zero variance over the batch (every row is the same), so alpha is undefined; got total variance ${describe(variance)}`,

@@ -56,6 +56,30 @@ describe('measureAlpha', () => {
     expect(Number.isFinite(short!.alpha)).toBe(true);
   });
 
+  it('a constant (dead) layer gets rank 0 and no alpha, and the other layers are still measured', async () => {
+    const m = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ units: 40, activation: 'tanh', inputShape: [30], name: 'first', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+        tfl.layers.dense({ units: 20, name: 'dead', kernelInitializer: 'zeros', biasInitializer: 'ones' }),
+      ],
+    });
+    const input = x();
+    const [first, dead] = await measureAlpha(m, input);
+    expect(Number.isFinite(first!.alpha)).toBe(true);
+    expect(dead).toMatchObject({ layer: 'dead', features: 20, numericalRank: 0, alpha: Number.NaN, r2: Number.NaN, intercept: Number.NaN });
+    expect(Array.from(dead!.spectrum)).toEqual(Array(10).fill(0));
+    await expectNoLeak(() => measureAlpha(m, input, { layers: ['dead'] }));
+    input.dispose();
+  });
+
+  it('NaN or Infinity in activations is an error that names the layer', async () => {
+    const input = tf.tidy(() => tf.concat([tf.tensor2d(gaussianMatrix(199, 30, 3)), tf.fill([1, 30], Number.NaN)]));
+    await expect(measureAlpha(model(), input, { layers: ['second'] })).rejects.toThrow(
+      new RangeError('measureAlpha (layer "second"): activations contain NaN or Infinity, so their spectrum is undefined'),
+    );
+    input.dispose();
+  });
+
   it('does not change the model and leaks no tensors', async () => {
     const m = model();
     const input = x();
