@@ -108,7 +108,14 @@ function activationOf(layer: LayerLike, dropSoftmax: boolean): Step | null {
 function stepFor(layer: LayerLike, dropSoftmax: boolean, owned: Tensor[]): Step | null {
   const kind = layer.getClassName();
   if (INFERENCE_IDENTITY.has(kind)) return (x) => x;
-  if (kind === 'Flatten') return (x) => reshape(x, [x.shape[0] as number, -1]);
+  if (kind === 'Flatten') {
+    // As tfjs-layers' Flatten: channels-first data has its channel axis moved last before flattening.
+    const channelsFirst = layer.dataFormat === 'channelsFirst';
+    return (x) => {
+      const ordered = channelsFirst && x.rank > 2 ? transpose(x, [0, ...Array.from({ length: x.rank - 2 }, (_, i) => i + 2), 1]) : x;
+      return reshape(ordered, [x.shape[0] as number, -1]);
+    };
+  }
   if (kind === 'Reshape' && layer.targetShape) {
     const target = layer.targetShape;
     return (x) => reshape(x, [x.shape[0] as number, ...target]);

@@ -44,6 +44,23 @@ describe('input-gradient forward pass of a LayersModel', () => {
     compiled.dispose();
   });
 
+  it("a channels-first Flatten moves the channel axis last, as tfjs-layers' does: outputs and input gradient equal model.apply", () => {
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.flatten({ inputShape: [3, 4, 5], dataFormat: 'channelsFirst' }),
+        tfl.layers.dense({ units: 6, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 7 }) }),
+      ],
+    });
+    const x = tf.randomUniform([4, 3, 4, 5], 0, 1, 'float32', 8);
+    const compiled = buildInputGradientForward(model, false)!;
+    expect(maxAbsDiff(compiled.forward(x), model.predict(x) as tf.Tensor)).toBeLessThan(1e-6);
+    const weights = tf.tensor1d([1, -2, 0.5, 3, -1, 2]);
+    const ours = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(compiled.forward(input), weights)))(x);
+    const reference = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(model.apply(input, { training: false }) as tf.Tensor, weights)))(x);
+    expect(maxAbsDiff(ours, reference)).toBeLessThan(1e-6);
+    compiled.dispose();
+  });
+
   it('a model with an unsupported layer falls back to model.apply, and attacks still work', () => {
     const model = tfl.sequential({
       layers: [tfl.layers.dense({ units: 8, inputShape: [5] }), tfl.layers.batchNormalization(), tfl.layers.dense({ units: 3, activation: 'softmax' })],
