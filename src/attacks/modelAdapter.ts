@@ -1,4 +1,4 @@
-import { reshape, Tensor, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
+import { Tensor, tidy, type Tensor2D } from '@tensorflow/tfjs-core';
 import { model as functionalModel, type LayersModel } from '@tensorflow/tfjs-layers';
 import { describe } from '../internal/validate';
 import { buildInputGradientForward } from './inputGradientForward';
@@ -34,14 +34,25 @@ function isLayersModel(value: unknown): value is LayersModel {
   return typeof value === 'object' && value !== null && Array.isArray((value as LayersModel).layers) && typeof (value as LayersModel).apply === 'function';
 }
 
-/** A multi-output LayersModel returns an array, which no attack can score: say so by name. */
-export function assertSingleOutput(fn: string, model: LayersModel): void {
+/**
+ * An attack perturbs one input and scores one output of class scores
+ * [N, C]: a multi-output model returns an array, a multi-input one needs
+ * inputs the attack does not have, and a wider output has no class axis.
+ */
+function assertClassifierModel(fn: string, model: LayersModel): void {
   const count = model.outputs.length;
   if (count !== 1) {
     throw new TypeError(
       `${fn}: model must have a single output (class scores [N, C]), got a LayersModel with ${count} outputs; ` +
         'build one with only the classification output, e.g. tf.model({ inputs: model.inputs, outputs: model.outputs[0] })',
     );
+  }
+  if (model.inputs.length !== 1) {
+    throw new TypeError(`${fn}: model must have a single input (the x that is attacked), got a LayersModel with ${model.inputs.length} inputs`);
+  }
+  const shape = (model.outputs[0] as { shape: Array<number | null> }).shape;
+  if (shape.length !== 2) {
+    throw new TypeError(`${fn}: model must output class scores [N, C], got an output of shape [${shape.map((d) => d ?? 'N').join(', ')}]`);
   }
 }
 
@@ -54,9 +65,8 @@ export function assertSingleOutput(fn: string, model: LayersModel): void {
  * nothing (gradient masking).
  */
 export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs): ModelAdapter {
-  const as2d = (out: Tensor): Tensor2D => (out.rank === 2 ? (out as Tensor2D) : (reshape(out, [out.shape[0] as number, -1]) as Tensor2D));
   if (typeof model === 'function') {
-    const checked = (out: unknown): Tensor => {
+    const checked = (out: unknown): Tensor2D => {
       if (!(out instanceof Tensor)) {
         const got = Array.isArray(out) ? `an array of length ${out.length}` : describe(out);
         throw new TypeError(`${fn}: model must return a single tensor of class scores [N, C], got ${got}`);
@@ -66,14 +76,15 @@ export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs
       if (perExample < 2) {
         throw new TypeError(`${fn}: model must return class scores [N, C] with C >= 2, got ${perExample === 1 ? 'one score' : 'no score'} per example (a tensor of rank ${out.rank})`);
       }
-      return out;
+      if (out.rank !== 2) throw new TypeError(`${fn}: model must return class scores [N, C], got a tensor of shape [${['N', ...out.shape.slice(1)].join(', ')}]`);
+      return out as Tensor2D;
     };
-    return { forward: (x) => as2d(checked(model(x))), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null, dispose: () => undefined };
+    return { forward: (x) => checked(model(x)), kind: outputs === 'probabilities' ? 'probabilities' : 'logits', classes: null, dispose: () => undefined };
   }
   if (!isLayersModel(model)) {
     throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel or a function (x) => outputs, got ${describe(model)}`);
   }
-  assertSingleOutput(fn, model);
+  assertClassifierModel(fn, model);
   const width = model.outputs[0]?.shape.at(-1);
   const classes = typeof width === 'number' ? width : null;
   if (classes !== null && classes < 2) {
@@ -91,11 +102,12 @@ export function adaptModel(fn: string, model: AttackModel, outputs: ModelOutputs
   if (compiled !== null) return { forward: compiled.forward, kind, classes, dispose: compiled.dispose };
 
   const none = () => undefined;
-  const inference = (x: Tensor) => as2d(model.apply(x, { training: false }) as Tensor);
+  // The output is [N, C] (assertClassifierModel).
+  const inference = (x: Tensor) => model.apply(x, { training: false }) as Tensor2D;
   if (!dropSoftmax) return { forward: inference, kind, classes, dispose: none };
   if (last.getClassName() === 'Softmax') {
     const beforeSoftmax = functionalModel({ inputs: model.inputs, outputs: last.input as never });
-    return { forward: (x) => as2d(beforeSoftmax.apply(x, { training: false }) as Tensor), kind: 'logits', classes, dispose: none };
+    return { forward: (x) => beforeSoftmax.apply(x, { training: false }) as Tensor2D, kind: 'logits', classes, dispose: none };
   }
   return {
     forward: (x) => {

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { concat, getBackend, io, slice, tensor, type Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkAttackInputs } from '../attacks/inputs';
-import { assertSingleOutput } from '../attacks/modelAdapter';
+import { prepareAttack } from '../attacks/attackCore';
 import { ATTACK_OPTION_KEYS, PGD_OPTION_KEYS, resolveAttackOptions, type PgdOptions } from '../attacks/options';
 import { warnIfUnreachable } from '../attacks/reach';
 import { assertIntegerIn, assertKnownOptions, assertOneOf, describe } from '../internal/validate';
@@ -59,7 +59,9 @@ export async function parallelAttack(model: LayersModel, x: Tensor, y: Tensor, o
   assertIntegerIn(fn, 'workers', workers, 1, 256);
   const { batch } = checkAttackInputs(fn, x, y);
   if (typeof (model as { save?: unknown }).save !== 'function') throw new TypeError(`${fn}: model must be a tfjs-layers LayersModel, got ${describe(model)}`);
-  assertSingleOutput(fn, model);
+  // fgsm's own checks of model, x's range and y's values, on the whole batch before any worker starts,
+  // so that an error names the index in the y given, not in a worker's share.
+  prepareAttack(fn, model, x, y, resolved).dispose();
   // Warned here, once; the workers are silenced so that they do not repeat it each.
   if (attack === 'pgd') warnIfUnreachable(fn, resolved, [resolved.epsilon]);
   const backend = getBackend();

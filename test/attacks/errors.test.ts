@@ -53,6 +53,24 @@ describe('attack errors (pinned word for word)', () => {
       TypeError,
       'fgsm: model must output class scores [N, C] with C >= 2, got an output of width 1; for a binary classifier with one sigmoid unit, output two scores instead (e.g. a Dense layer of 2 units with softmax)',
     ],
+    [
+      'model with two inputs',
+      () => {
+        const a = tfl.input({ shape: [4] });
+        const b = tfl.input({ shape: [4] });
+        const out = tfl.layers.dense({ units: 3, activation: 'softmax' }).apply(tfl.layers.concatenate().apply([a, b])) as tfl.SymbolicTensor;
+        return fgsm(tfl.model({ inputs: [a, b], outputs: out }), x(), y(), { epsilon: 0.1 });
+      },
+      TypeError,
+      'fgsm: model must have a single input (the x that is attacked), got a LayersModel with 2 inputs',
+    ],
+    [
+      'model with an output wider than [N, C]',
+      () => fgsm(tfl.sequential({ layers: [tfl.layers.dense({ units: 6, inputShape: [4] }), tfl.layers.reshape({ targetShape: [2, 3] })] }), x(), y(), { epsilon: 0.1 }),
+      TypeError,
+      'fgsm: model must output class scores [N, C], got an output of shape [N, 2, 3]',
+    ],
+    ['model function returning [N, 2, 3]', () => pgd((input) => tf.reshape(tf.slice(tf.tile(input, [1, 2]), [0, 0], [-1, 6]), [-1, 2, 3]), x(), y(), { epsilon: 0.1 }), TypeError, 'pgd: model must return class scores [N, C], got a tensor of shape [N, 2, 3]'],
     ['model function returning nothing', () => fgsm((() => undefined) as never, x(), y(), { epsilon: 0.1 }), TypeError, 'fgsm: model must return a single tensor of class scores [N, C], got undefined'],
     ['label out of range', () => fgsm(model, x(), tf.tensor1d([0, 1, 3, 0, 1], 'int32'), { epsilon: 0.1 }), RangeError, 'fgsm: y must hold class indices in [0, 3), got 3 at index 2'],
     ['negative label', () => pgd(model, x(), tf.tensor1d([0, -1, 2, 0, 1]), { epsilon: 0.1 }), RangeError, 'pgd: y must hold class indices in [0, 3), got -1 at index 1'],

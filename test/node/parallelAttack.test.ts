@@ -43,10 +43,32 @@ describe('parallelAttack (worker threads)', () => {
     await expect(parallelAttack(model, x, y, { attack: 'pgd', epsilon: 0.1, loss: () => tf.zeros([1]) as tf.Tensor1D })).rejects.toThrow(
       new TypeError('parallelAttack: a custom loss function cannot be sent to worker threads; use fgsm or pgd directly'),
     );
-    // Errors inside a worker (here: labels out of range) come back as errors.
-    await expect(parallelAttack(model, x, tf.fill([45], 9, 'int32'), { attack: 'fgsm', epsilon: 0.1, workers: 2 })).rejects.toThrow(
-      'parallelAttack: a worker failed: fgsm: y must hold class indices in [0, 4), got 9 at index 0',
+    // Label values and x's range are checked on the whole batch before the workers start:
+    // the index is the one in the y given (23 falls in the second worker's share).
+    const badLabel = tf.tensor1d(Array.from({ length: 45 }, (_, i) => (i === 23 ? 9 : i % 4)), 'int32');
+    await expect(parallelAttack(model, x, badLabel, { attack: 'fgsm', epsilon: 0.1, workers: 2 })).rejects.toThrow(
+      new RangeError('parallelAttack: y must hold class indices in [0, 4), got 9 at index 23'),
     );
+    const outside = tf.tidy(() => tf.concat([tf.slice(x, 0, 30), tf.fill([15, 20], 1.5)]));
+    await expect(parallelAttack(model, outside, y, { attack: 'fgsm', epsilon: 0.1, workers: 2 })).rejects.toThrow(
+      new RangeError(`parallelAttack: x must lie within clip [0, 1], got values in [${tf.min(x).dataSync()[0]}, 1.5]`),
+    );
+    tf.dispose([badLabel, outside]);
+  });
+
+  it('an error inside a worker comes back as an error: a custom layer class the workers do not know', async () => {
+    class Doubling extends tfl.layers.Layer {
+      static className = 'DoublingForParallelAttackTest';
+      call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return tf.mul(Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs, 2);
+      }
+    }
+    tf.serialization.registerClass(Doubling);
+    const custom = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, inputShape: [20] }), new Doubling({}), tfl.layers.softmax()] });
+    await expect(parallelAttack(custom, x, y, { attack: 'fgsm', epsilon: 0.1, workers: 2 })).rejects.toThrow(
+      /^parallelAttack: a worker failed: Unknown layer: DoublingForParallelAttackTest\./,
+    );
+    custom.dispose();
   });
 
   it('warns once, in the calling thread, when steps x stepSize cannot reach epsilon; the workers stay silent', async () => {
