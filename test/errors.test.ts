@@ -93,6 +93,14 @@ describe('SpectralRegularizer and spectralHistory errors (pinned)', () => {
     ['history: bad onEpoch', () => spectralHistory({ onEpoch: 3 as never }), TypeError, 'spectralHistory: onEpoch must be a function, got 3'],
     ['fileSystem: no directory', () => fileSystem('' as never), TypeError, 'fileSystem: directory must be a non-empty path string, got ""'],
     ['fileSystem: path as file name', () => fileSystem('out', { weightsFileName: 'a/b.bin' }), TypeError, 'fileSystem: weightsFileName must be a plain file name, got "a/b.bin"'],
+    ['fileSystem: the parent as file name', () => fileSystem('out', { modelFileName: '..' }), TypeError, 'fileSystem: modelFileName must be a plain file name, got ".."'],
+    ['fileSystem: the directory as file name', () => fileSystem('out', { weightsFileName: '.' }), TypeError, 'fileSystem: weightsFileName must be a plain file name, got "."'],
+    [
+      'fileSystem: one name for both files',
+      () => fileSystem('out', { modelFileName: 'm', weightsFileName: 'm' }),
+      RangeError,
+      'fileSystem: modelFileName and weightsFileName must differ (model.json would overwrite the weights), got "m" for both',
+    ],
   ];
   pinErrors(cases, it);
 });

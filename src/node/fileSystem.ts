@@ -16,7 +16,7 @@ import { readModelJSON, readWeightFiles } from './weightFiles';
 export interface FileSystemOptions {
   /** File name of the model topology and weights manifest. @default 'model.json' */
   modelFileName?: string;
-  /** File name of the concatenated weights. @default 'weights.bin' */
+  /** File name of the concatenated weights; a plain name, not '.' or '..', unlike modelFileName. @default 'weights.bin' */
   weightsFileName?: string;
 }
 
@@ -60,9 +60,13 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
     ['modelFileName', modelFileName],
     ['weightsFileName', weightsFileName],
   ] as const) {
-    if (typeof value !== 'string' || value.length === 0 || /[\\/]/.test(value)) {
+    // '.' and '..' name directories, the one given and its parent.
+    if (typeof value !== 'string' || value.length === 0 || /[\\/]/.test(value) || value === '.' || value === '..') {
       throw new TypeError(`${fn}: ${name} must be a plain file name, got ${describe(value)}`);
     }
+  }
+  if (modelFileName === weightsFileName) {
+    throw new RangeError(`${fn}: modelFileName and weightsFileName must differ (model.json would overwrite the weights), got ${describe(modelFileName)} for both`);
   }
   const modelPath = join(directory, modelFileName);
 
