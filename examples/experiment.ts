@@ -6,14 +6,14 @@
  *     [--train-limit N] [--test-limit N] [--attack-limit N] [--seed N] [--out DIR] [--threads N] [--quiet]
  */
 import { setupNodeBackend } from '../src/node/index';
-import { backendOptions, configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
+import { backendOptions, configFromFlags, number, parseFlags, progress, writeResult } from './experiment/cli';
 import { runExperiment } from './experiment/runExperiment';
 import { runFileName } from './experiment/runFiles';
 import { imageCounts, runLabel } from './experiment/runLabels';
 
 async function main(): Promise<void> {
   const flags = parseFlags('npm run experiment -- [options]', process.argv.slice(2));
-  const config = configFromFlags(flags, Number(flags.alpha), Number(flags.beta));
+  const config = configFromFlags(flags, number('alpha', flags.alpha as string) as number, number('beta', flags.beta as string) as number);
   const quiet = flags.quiet === true;
   await setupNodeBackend(backendOptions(flags));
   const bar = progress(config.epochs, runFileName(config), quiet);

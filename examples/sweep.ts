@@ -13,21 +13,31 @@
 import { existsSync } from 'node:fs';
 import { setupNodeBackend } from '../src/node/index';
 import { loadDataset } from './data/datasets';
-import { backendOptions, configFromFlags, parseFlags, progress, writeResult } from './experiment/cli';
+import { backendOptions, configFromFlags, parseFlags, progress, strictNumber, writeResult } from './experiment/cli';
 import { runExperiment } from './experiment/runExperiment';
 import { loadRuns, runFileName, runIdentity } from './experiment/runFiles';
 
-/** "0:4:0.2" (start:stop:step, inclusive) or "0,0.1,1". */
+/** "0:4:0.2" (start:stop:step, inclusive, start <= stop) or "0,0.1,1"; empty items are errors, not 0. */
 export function parseList(name: string, value: string): number[] {
   if (value.includes(':')) {
-    const [start, stop, step] = value.split(':').map(Number) as [number, number, number];
-    if (![start, stop, step].every(Number.isFinite) || step <= 0) throw new Error(`--${name} must be start:stop:step with step > 0, got ${JSON.stringify(value)}`);
+    const parts = value.split(':').map(strictNumber);
+    const [start, stop, step] = parts as [number, number, number];
+    if (parts.length !== 3 || !parts.every(Number.isFinite) || step <= 0 || stop < start) {
+      throw new Error(`--${name} must be start:stop:step with start <= stop and step > 0, got ${JSON.stringify(value)}`);
+    }
     const count = Math.floor((stop - start) / step + 1e-9) + 1;
     return Array.from({ length: count }, (_, i) => Number((start + i * step).toFixed(10)));
   }
-  const values = value.split(',').map(Number);
+  const values = value.split(',').map(strictNumber);
   if (!values.every(Number.isFinite)) throw new Error(`--${name} must be numbers separated by commas, got ${JSON.stringify(value)}`);
   return values;
+}
+
+/** Seeds per grid point: a whole number >= 1 (2.9 is not 2, and 0 would plan no runs). */
+export function parseRepeats(value: string): number {
+  const repeats = strictNumber(value);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be an integer >= 1, got ${JSON.stringify(value)}`);
+  return repeats;
 }
 
 export function parseShard(value: string): [number, number] {
@@ -46,10 +56,11 @@ async function main(): Promise<void> {
   });
   const alphas = parseList('alphas', flags.alphas as string);
   const betas = parseList('betas', flags.betas as string);
-  const repeats = Number(flags.repeats);
+  const repeats = parseRepeats(flags.repeats as string);
   const [shard, shards] = parseShard(flags.shard as string);
   const quiet = flags.quiet === true;
-  const seed0 = Number(flags.seed);
+  const seed0 = strictNumber(flags.seed as string);
+  if (!Number.isInteger(seed0) || seed0 < 0) throw new Error(`--seed must be an integer >= 0, got ${JSON.stringify(flags.seed)}`);
   // The baseline (beta 0) does not depend on the target: run it once per seed.
   const points = betas.flatMap((beta) => (beta === 0 ? [alphas[0] as number] : alphas).map((alpha) => ({ alpha, beta })));
   // Seeds outermost: shards take every n-th run, so each shard gets a share of every seed,

@@ -31,19 +31,28 @@ export const RUN_OPTIONS = {
   quiet: { type: 'boolean', default: false, help: 'no progress output' },
 } as const satisfies CliOptions;
 
-function number(name: string, value: string | undefined): number | undefined {
+/** A finite number, or NaN: unlike Number(), an empty or blank string is not 0. */
+export function strictNumber(value: string): number {
+  return value.trim() === '' ? Number.NaN : Number(value);
+}
+
+/** The number in flag --name, or undefined when it was not given; anything else is an error naming the flag. */
+export function number(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  const n = strictNumber(value);
   if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${JSON.stringify(value)}`);
   return n;
 }
 
+/** Comma-separated numbers; an empty item ("0.05," or "0,,0.1") is an error, not a 0. */
 function numbers(name: string, value: string): number[] {
-  return value.split(',').map((v) => number(name, v.trim()) as number);
+  const values = value.split(',').map(strictNumber);
+  if (!values.every(Number.isFinite)) throw new Error(`--${name} must be numbers separated by commas, got ${JSON.stringify(value)}`);
+  return values;
 }
 
 export function parseRange(value: string): [number, number] {
-  const parts = value.split(',').map(Number);
+  const parts = value.split(',').map(strictNumber);
   if (parts.length !== 2 || !parts.every(Number.isInteger)) throw new Error(`--range must be start,end (e.g. 0,10), got ${JSON.stringify(value)}`);
   return parts as [number, number];
 }

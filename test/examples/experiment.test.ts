@@ -7,9 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig, checkCounts } from '../../examples/experiment/checkConfig';
 import { completeConfig, runExperiment } from '../../examples/experiment/runExperiment';
 import { loadRuns, runFileName, runIdentity } from '../../examples/experiment/runFiles';
+import { configFromFlags, parseFlags } from '../../examples/experiment/cli';
 import { expectNoLeak } from '../helpers/oracles';
 import { writeFigures } from '../../examples/figures';
-import { parseList, parseShard } from '../../examples/sweep';
+import { parseList, parseRepeats, parseShard } from '../../examples/sweep';
 import { setupNodeBackend } from '../../src/node/index';
 
 const tiny = completeConfig({
@@ -82,7 +83,20 @@ describe('sweep', () => {
   it('parses grids and shards', () => {
     expect(parseList('alphas', '0:1:0.2')).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(parseList('betas', '0,0.1,1')).toEqual([0, 0.1, 1]);
-    expect(() => parseList('alphas', '0:1:0')).toThrow('--alphas must be start:stop:step with step > 0, got "0:1:0"');
+    expect(() => parseList('alphas', '0:1:0')).toThrow('--alphas must be start:stop:step with start <= stop and step > 0, got "0:1:0"');
+    // Mistyped grids are errors, not silently other grids: an empty range, a fourth field, an empty item.
+    expect(() => parseList('alphas', '3:1:0.5')).toThrow('--alphas must be start:stop:step with start <= stop and step > 0, got "3:1:0.5"');
+    expect(() => parseList('alphas', '0:4:0.2:9')).toThrow('--alphas must be start:stop:step with start <= stop and step > 0, got "0:4:0.2:9"');
+    expect(() => parseList('alphas', '1,,2')).toThrow('--alphas must be numbers separated by commas, got "1,,2"');
+    expect(() => parseList('betas', '0.1,')).toThrow('--betas must be numbers separated by commas, got "0.1,"');
+    expect(parseRepeats('3')).toBe(3);
+    const config = (...argv: string[]) => configFromFlags(parseFlags('test', argv), 3, 1);
+    expect(config('--pgd-epsilons', '0.05,0.1').pgdEpsilons).toEqual([0.05, 0.1]);
+    expect(() => config('--pgd-epsilons', '0.05,')).toThrow('--pgd-epsilons must be numbers separated by commas, got "0.05,"');
+    expect(() => config('--fgsm-epsilons', '0,,0.1')).toThrow('--fgsm-epsilons must be numbers separated by commas, got "0,,0.1"');
+    expect(() => config('--seed', '')).toThrow('--seed must be a number, got ""');
+    expect(() => config('--range', '0,')).toThrow('--range must be start,end (e.g. 0,10), got "0,"');
+    for (const bad of ['abc', '0', '2.9', '']) expect(() => parseRepeats(bad)).toThrow(`--repeats must be an integer >= 1, got ${JSON.stringify(bad)}`);
     expect(parseShard('2/3')).toEqual([2, 3]);
     expect(() => parseShard('4/3')).toThrow('--shard must be i/n with 1 <= i <= n, got "4/3"');
   });

@@ -59,7 +59,7 @@ describe('parallelAttack (worker threads)', () => {
   it('an error inside a worker comes back as an error: a custom layer class the workers do not know', async () => {
     class Doubling extends tfl.layers.Layer {
       static className = 'DoublingForParallelAttackTest';
-      call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+      override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
         return tf.mul(Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs, 2);
       }
     }
