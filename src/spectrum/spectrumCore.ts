@@ -344,7 +344,7 @@ function subspaceForward(fn: string, ac: Tensor2D, k: number, options: ResolvedS
       const ritzVectors: Tensor2D = matMul(tensor2d(ritz.transform, [b, b]), y); // b x f, orthonormal rows
       options.state?.update(keep(ritzVectors));
       const traceSafe = safeTrace(ac);
-      const leading = Float32Array.from(ritz.values.subarray(0, k));
+      const leading = rayleighQuotients(ritzProjections, ritzVectors, k);
       return {
         value: div(tensor1d(leading), traceSafe) as Tensor1D,
         traceSafe,
@@ -357,6 +357,28 @@ function subspaceForward(fn: string, ac: Tensor2D, k: number, options: ResolvedS
     const next: Tensor2D = matMul(transpose(ritzProjections), ac); // b x f
     y = ritz.rank < b ? reviveDeadRows(next, random, ritz.rank) : next;
   }
+}
+
+/**
+ * The eigenvalue estimates |Ac r|^2 / |r|^2 of the first k Ritz vectors r,
+ * descending. The Ritz values of the b x b solve carry the float32 error of
+ * P^T P divided by how nearly dependent Y's rows are (down to the solve's
+ * dependence tolerance, 1e-5), which in a rank-deficient block lifts
+ * directions of rounding noise above the noise floor; the Rayleigh quotient
+ * of each Ritz vector does not depend on Y. Read back: k values.
+ */
+function rayleighQuotients(ritzProjections: Tensor2D, ritzVectors: Tensor2D, k: number): Float32Array {
+  const quotients = tidy(() => {
+    const energy = slice(sum(square(ritzProjections), 0), 0, k);
+    const norms = slice(sum(square(ritzVectors), 1), 0, k);
+    // A dropped direction has a zero Ritz vector: 0 / TRACE_FLOOR = 0.
+    return div(energy, maximum(norms, TRACE_FLOOR));
+  });
+  const leading = quotients.dataSync() as Float32Array;
+  quotients.dispose();
+  // Ritz order; rounding may leave a later quotient a few ulps above an earlier one.
+  for (let i = 1; i < k; i++) leading[i] = Math.min(leading[i] as number, leading[i - 1] as number);
+  return leading;
 }
 
 function reviveDeadRows(next: Tensor2D, random: Tensor2D, rank: number): Tensor2D {
