@@ -409,12 +409,14 @@ const DEVICE_SWEEPS_COLD = 6;
  */
 function deviceSubspaceForward(ac: Tensor2D, k: number, options: ResolvedSpectrumOptions): ForwardResult {
   const [batch, features] = ac.shape;
-  const { start, steps, warm } = startingBlock(features, k, options);
+  const { start, steps, warm, random } = startingBlock(features, k, options);
   // A power step orthonormalises its own output, so the start needs it only when no step follows.
-  let q: Tensor2D = steps === 0 ? orthonormalizeRows(start) : start;
+  let q: Tensor2D = steps === 0 ? orthonormalizeRows(start, random) : start;
   for (let step = 0; step < steps; step++) {
-    const next = tidy(() => orthonormalizeRows(matMul(transpose(matMul(ac, transpose(q))), ac)));
-    q.dispose();
+    // Directions a step loses (below 1e-4 of the leading ones after one step from random rows) restart from random rows.
+    const next = tidy(() => orthonormalizeRows(matMul(transpose(matMul(ac, transpose(q))), ac), random));
+    // The start is also the random rows when cold: the enclosing tidy frees it.
+    if (q !== start) q.dispose();
     q = next;
   }
   const projections: Tensor2D = matMul(ac, transpose(q)); // N x b

@@ -146,7 +146,28 @@ describe('orthonormalizeRows', () => {
     expect(q.flat().every(Number.isFinite)).toBe(true);
   });
 
+  it('with spare rows, a dependent row is replaced by its spare row, orthogonalised; with nothing left to span, it is zero', () => {
+    const g = gaussianMatrix(3, 10, 9);
+    const spare = tf.tensor2d(gaussianMatrix(3, 10, 11));
+    // Row 1 is row 0 plus rounding-level noise: dependent.
+    const rows = tf.tensor2d([g[0]!, g[0]!.map((v, i) => v + (i === 3 ? 1e-7 : 0)), g[2]!]);
+    const q = orthonormalizeRows(rows, spare);
+    expectIdentity(tf.matMul(q, q, false, true).arraySync() as number[][], 1e-5);
+    // Row 1 now lies in the span of row 0 and spare row 1.
+    const span = tf.tensor2d([g[0]!, (spare.arraySync() as number[][])[1]!]);
+    const row1 = tf.slice(q, [1, 0], [1, 10]);
+    const inSpan = tf.matMul(tf.matMul(row1, orthonormalizeRows(span), false, true), orthonormalizeRows(span));
+    expect(tf.norm(tf.sub(row1, inSpan)).dataSync()[0]).toBeLessThan(1e-5);
+    // Three rows in a plane: the third and its spare both depend on the first two.
+    const plane = orthonormalizeRows(tf.tensor2d([[1, 0], [0, 1], [1, 1]]), tf.tensor2d([[0.3, 0.1], [0.2, 0.5], [0.7, -0.4]])).arraySync() as number[][];
+    expect(plane[2]).toEqual([0, 0]);
+  });
+
   it('leaks no tensors', async () => {
+    const spare = tf.tensor2d(gaussianMatrix(4, 12, 12));
+    const dead = tf.zeros([4, 12]) as tf.Tensor2D;
+    await expectNoLeak(() => orthonormalizeRows(dead, spare).dispose());
+    tf.dispose([spare, dead]);
     const rows = tf.tensor2d(gaussianMatrix(4, 12, 10));
     await expectNoLeak(() => orthonormalizeRows(rows).dispose());
     rows.dispose();
