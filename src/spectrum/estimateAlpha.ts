@@ -50,7 +50,9 @@ export interface AlphaEstimate extends PowerLawFit {
  * eigenvalues in descending order, normalise them by their sum, and fit
  * log(lambda) against log(rank) over `range`.
  *
- * Accepts a tensor of shape [batch, ...features] or a plain 2-D array. Does
+ * Accepts a tensor of shape [batch, ...features] or a plain 2-D array
+ * (centred in float64 before it becomes float32, so a large common offset
+ * costs no precision). Does
  * not track gradients; use {@link spectralAlpha} for a differentiable alpha.
  *
  * Refuses, with a RangeError, what would be a number without meaning: a
@@ -156,11 +158,33 @@ function assertResolved(fn: string, spectrum: Float32Array, [start, end]: [numbe
   );
 }
 
+/**
+ * A float32 tensor of rows given as float64 numbers, centred first, in
+ * float64: the spectrum does not depend on the column means, and a large
+ * common offset rounded to float32 would bury the variation under rounding
+ * noise. Centred values beyond float32's range are an error naming one.
+ */
 function fromArray(fn: string, rows: number[][]): Tensor {
   const first = rows[0];
   const width = Array.isArray(first) ? first.length : 0;
   if (!rows.every((row) => Array.isArray(row) && row.length === width && row.every((v) => typeof v === 'number'))) {
     throw new TypeError(`${fn}: activations given as an array must be a rectangular number[][], got ${describe(rows)}`);
   }
-  return tensor2d(rows, [rows.length, width], 'float32');
+  const means = new Float64Array(width);
+  for (const row of rows) for (let j = 0; j < width; j++) means[j] = (means[j] as number) + (row[j] as number) / rows.length;
+  const centred = new Float32Array(rows.length * width);
+  for (const [i, row] of rows.entries()) {
+    for (let j = 0; j < width; j++) {
+      const value = (row[j] as number) - (means[j] as number);
+      // NaN and Infinity pass on, to the spectrum's own check; a finite value must fit.
+      if (Number.isFinite(value) && Math.abs(value) > FLOAT32_MAX) {
+        throw new RangeError(`${fn}: activations[${i}][${j}] = ${row[j]} is beyond float32's range (about 3.4e38) after centring the columns`);
+      }
+      centred[i * width + j] = value;
+    }
+  }
+  return tensor2d(centred, [rows.length, width], 'float32');
 }
+
+/** The largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;

@@ -24,6 +24,19 @@ describe('estimateAlpha', () => {
     expect(estimate.spectrum[0]).toBeCloseTo(lambdas[0]! / total, 5);
   });
 
+  it('a number[][] is centred in float64 first: a large offset changes nothing, and values beyond float32 are named', async () => {
+    const lambdas = Array.from({ length: 30 }, (_, i) => (i + 1) ** -1.7);
+    const rows = activationsWithSpectrum(200, lambdas, 12);
+    const plain = await estimateAlpha(rows, { range: [0, 30] });
+    // 1e5 + values of order 0.1: rounded to float32 whole, the variation keeps about 3 digits.
+    const offset = await estimateAlpha(rows.map((row) => row.map((v) => v + 1e5)), { range: [0, 30] });
+    expect(offset.alpha).toBeCloseTo(plain.alpha, 4);
+    const huge = rows.map((row, i) => row.map((v, j) => (i === 0 && j === 1 ? 1e39 : v)));
+    await expect(estimateAlpha(huge)).rejects.toThrow(
+      new RangeError(`estimateAlpha: activations[0][1] = 1e+39 is beyond float32's range (about 3.4e38) after centring the columns`),
+    );
+  });
+
   it('returns the spectrum it fitted: refitting it gives the same alpha', async () => {
     const estimate = await estimateAlpha(tf.tensor2d(gaussianMatrix(100, 40, 1)), { range: [2, 20] });
     expect(fitPowerLaw(estimate.spectrum, { range: [2, 20] }).alpha).toBeCloseTo(estimate.alpha, 10);
