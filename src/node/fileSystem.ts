@@ -32,8 +32,8 @@ export interface FileSystemOptions {
  * renames, the directory holds the new weights beside the old model.json,
  * and load then takes the killed save's complete temp model.json, which
  * matches them. A link where a file goes is replaced, never written
- * through. Loading checks model.json before reading any weights: every
- * weight path must stay inside the directory (also after following links),
+ * through. Loading checks model.json before reading any weights: it, and
+ * every weight path, must stay inside the directory (also after following links),
  * be a regular file, and have the size the manifest implies; and weights
  * whose SHA-256 differs from the one recorded (say, a weights.bin copied
  * from another save) are an error, not a silently different model.
@@ -101,7 +101,7 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
     },
 
     async load(): Promise<io.ModelArtifacts> {
-      let modelJSON = await readModelJSON(modelPath);
+      let modelJSON = await readModelJSON(directory, modelPath);
       let [specs, buffers] = await readWeightFiles(directory, modelPath, modelJSON.weightsManifest);
       const actual = buffers.map(sha256Hex);
       const mismatch = firstMismatch(recordedHashes(modelPath, modelJSON.weightsManifest), actual);
@@ -133,7 +133,7 @@ export function fileSystem(directory: string, options?: FileSystemOptions): io.I
 async function matchingTemp(directory: string, modelFileName: string, actual: string[]): Promise<io.ModelJSON | null> {
   for (const temp of await tempFiles(directory, modelFileName)) {
     try {
-      const candidate = await readModelJSON(temp);
+      const candidate = await readModelJSON(directory, temp);
       const recorded = recordedHashes(temp, candidate.weightsManifest);
       if (recorded.length === actual.length && recorded.every((h) => h !== null) && firstMismatch(recorded, actual) < 0) return candidate;
     } catch {

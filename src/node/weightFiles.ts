@@ -5,8 +5,8 @@ import type { io } from '@tensorflow/tfjs-core';
 import { describe } from '../internal/validate';
 
 /**
- * Loading side of fileSystem: model.json is untrusted input. Every weight
- * path must stay inside the model directory (also after following links)
+ * Loading side of fileSystem: model.json is untrusted input. It, and every
+ * weight path, must stay inside the model directory (also after following links)
  * and be a regular file, and the files' sizes must be the ones the manifest
  * implies; all of this is checked with stat before a byte is read, so a
  * crafted manifest can neither read other files nor stream /dev/zero.
@@ -35,15 +35,21 @@ function inside(root: string, target: string): boolean {
   return rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
 
-/** Reads and parses model.json, checking it is a regular file holding an object with modelTopology and weightsManifest. */
-export async function readModelJSON(modelPath: string): Promise<io.ModelJSON> {
+/**
+ * Reads and parses model.json, checking it is a regular file inside
+ * `directory` (also after following links) holding an object with
+ * modelTopology and weightsManifest.
+ */
+export async function readModelJSON(directory: string, modelPath: string): Promise<io.ModelJSON> {
   let text: string;
   try {
-    const stats = await stat(modelPath);
+    const [root, real] = await Promise.all([realpath(directory), realpath(modelPath)]);
+    if (!inside(root, real)) throw new RangeError(`${fn}: ${modelPath} leads through a symbolic link to ${real}, outside ${directory}`);
+    const stats = await stat(real);
     if (!stats.isFile()) throw new TypeError(`${fn}: ${modelPath} is ${kind(stats)}, not a model.json file`);
-    text = await readFile(modelPath, 'utf8');
+    text = await readFile(real, 'utf8');
   } catch (error) {
-    if (error instanceof TypeError) throw error;
+    if (error instanceof TypeError || error instanceof RangeError) throw error;
     throw new Error(`${fn}: cannot read a model from ${modelPath}: ${reason(error)}`);
   }
   let parsed: unknown;

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -129,6 +129,12 @@ describe('fileSystem load: model.json is checked before any weight is read', () 
   const stringWeight = modelDir('string-weight', { weights: [{ name: 'words', shape: [2], dtype: 'string' }] });
   const badShape = modelDir('bad-shape', { weights: [{ name: 'w', shape: [-1, 2], dtype: 'float32' }] });
   const pathNumber = modelDir('path-number', { paths: [5] });
+  // A complete, valid model.json, but outside the directory given: never read.
+  const modelLinkTarget = join(root, 'model-link-target.json');
+  const modelLink = modelDir('model-link', {}, (dir) => {
+    renameSync(join(dir, 'model.json'), modelLinkTarget);
+    symlinkSync(modelLinkTarget, join(dir, 'model.json'));
+  });
   const modelIsDirectory = join(root, 'model-is-directory');
   setup.push(() => mkdirSync(join(modelIsDirectory, 'model.json'), { recursive: true }));
 
@@ -152,6 +158,7 @@ describe('fileSystem load: model.json is checked before any weight is read', () 
     ['a string weight', load(stringWeight), TypeError, `fileSystem: weightsManifest[0].weights[0] in ${json(stringWeight)} (words) must have dtype 'float32', 'int32', 'bool' or 'complex64', got "string"`],
     ['a negative dimension', load(badShape), TypeError, `fileSystem: weightsManifest[0].weights[0] in ${json(badShape)} (w) must have a shape of non-negative integers, got [-1, 2]`],
     ['a path that is not a string', load(pathNumber), TypeError, `fileSystem: ${where(pathNumber)} must be a file path string, got 5`],
+    ['model.json a link pointing out of the directory', load(modelLink), RangeError, `fileSystem: ${json(modelLink)} leads through a symbolic link to ${modelLinkTarget}, outside ${modelLink}`],
     ['model.json a directory', load(modelIsDirectory), TypeError, `fileSystem: ${json(modelIsDirectory)} is a directory, not a model.json file`],
   ];
   // Short timeouts: before these checks, the pipe and /dev/zero cases read forever.
