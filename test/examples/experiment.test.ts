@@ -141,7 +141,7 @@ describe('sweep', () => {
     expect(run('--test-limit', '8')).toBe('runExperiment: testLimit must be an integer >= 11, got 8');
     expect(run('--attack-limit', '0')).toBe('runExperiment: attackLimit must be an integer >= 11, got 0');
     expect(run('--batch-size', '10')).toBe('runExperiment: batchSize must be an integer > range end 10, got 10');
-    expect(run('--pgd-epsilons', '0,x')).toBe('--pgd-epsilons must be a number, got "x"');
+    expect(run('--pgd-epsilons', '0,x')).toBe('--pgd-epsilons must be numbers separated by commas, got "0,x"');
     expect(run('--threads', '0')).toBe('setupNodeBackend: threads must be an integer >= 1, got 0');
     expect(run('--threads', 'all')).toBe('--threads must be a number, got "all"');
   });
