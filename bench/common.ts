@@ -66,3 +66,37 @@ export async function finish(result: tf.Tensor): Promise<void> {
   if (!syncReadsAreReliable()) await result.data();
   result.dispose();
 }
+
+/**
+ * Median seconds of one training step of the shallow MLP without and with
+ * SpectralRegularizer, at `batch`, on two alternating batches. The steps are
+ * interleaved so that both models see the same machine state; trainOnBatch
+ * reads the loss back asynchronously, so queued webgpu work is counted.
+ */
+export async function shallowStepTimes(batch: number, repeats: number): Promise<{ plain: number; regularized: number }> {
+  const plain = shallowMlp(false);
+  const regularized = shallowMlp(true);
+  const inputs = [2, 3].map((seed) => tf.randomUniform([batch, D], 0, 1, 'float32', seed));
+  const targets = [4, 5].map((seed) => tf.oneHot(tf.randomUniform([batch], 0, C, 'int32', seed), C));
+  try {
+    let turn = 0;
+    const step = (model: tfl.LayersModel) => async () => {
+      const i = turn++ % 2;
+      await model.trainOnBatch(inputs[i] as tf.Tensor, targets[i] as tf.Tensor);
+    };
+    await step(plain)();
+    await step(regularized)();
+    const plainTimes: number[] = [];
+    const regularizedTimes: number[] = [];
+    const warm = () => undefined;
+    for (let r = 0; r < repeats; r++) {
+      plainTimes.push(await time(step(plain), 1, warm));
+      regularizedTimes.push(await time(step(regularized), 1, warm));
+    }
+    return { plain: median(plainTimes), regularized: median(regularizedTimes) };
+  } finally {
+    tf.dispose([...inputs, ...targets]);
+    plain.dispose();
+    regularized.dispose();
+  }
+}

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { pgd } from '../src/index';
 import { type NodeBackendChoice, nodeBackendInfo, setupNodeBackend } from '../src/node/index';
-import { argument, C, D, finish, median, paperCnn, shallowMlp, time } from './common';
+import { argument, C, D, finish, paperCnn, shallowMlp, shallowStepTimes, time } from './common';
 
 const backend = argument('backend', 'wasm') as NodeBackendChoice;
 const repeats = Number(argument('repeats', '3'));
@@ -49,31 +49,8 @@ async function figure(keys: string[], measure: () => Promise<number[]>): Promise
 }
 
 await figure(['train_step_s', 'train_step_regularized_s'], async () => {
-  const plain = shallowMlp(false);
-  const regularized = shallowMlp(true);
-  const inputs = [2, 3].map((seed) => tf.randomUniform([batch, D], 0, 1, 'float32', seed));
-  const targets = [4, 5].map((seed) => tf.oneHot(tf.randomUniform([batch], 0, C, 'int32', seed), C));
-  try {
-    let turn = 0;
-    // trainOnBatch reads the loss back asynchronously, so the queued webgpu work is counted.
-    const step = (model: typeof plain) => async () => {
-      const i = turn++ % 2;
-      await model.trainOnBatch(inputs[i] as tf.Tensor, targets[i] as tf.Tensor);
-    };
-    await step(plain)();
-    await step(regularized)();
-    const plainTimes: number[] = [];
-    const regularizedTimes: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      plainTimes.push(await time(step(plain), 1, () => {}));
-      regularizedTimes.push(await time(step(regularized), 1, () => {}));
-    }
-    return [median(plainTimes), median(regularizedTimes)];
-  } finally {
-    tf.dispose([...inputs, ...targets]);
-    plain.dispose();
-    regularized.dispose();
-  }
+  const steps = await shallowStepTimes(batch, repeats);
+  return [steps.plain, steps.regularized];
 });
 
 await figure(['cnn_step_s'], async () => {

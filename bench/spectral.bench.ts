@@ -35,7 +35,7 @@ import { availableParallelism } from 'node:os';
 import { eigenspectrum, fgsm, pgd, spectralLoss, SubspaceState } from '../src/index';
 import { parallelAttack, setupNodeBackend } from '../src/node/index';
 import { syncReadsAreReliable } from '../src/internal/backendReads';
-import { argument, C, D, finish, H, median, N, paperCnn, shallowMlp, time } from './common';
+import { argument, C, D, finish, H, N, paperCnn, shallowMlp, shallowStepTimes, time } from './common';
 import { benchProtocol, printProtocol } from './protocol';
 import { benchThreads, printThreads, type ThreadsFigures } from './threads';
 
@@ -129,34 +129,14 @@ async function benchBackend(backend: string, repeats: number): Promise<Record<st
   }, repeats);
   state.dispose();
 
-  // The paper's shallow MLP, without and with SpectralRegularizer (range [0, 10]), on two
-  // alternating input batches. Steps are interleaved so both models see the same machine state.
-  const plain = shallowMlp(false);
-  const regularized = shallowMlp(true);
-  const inputs = [2, 3].map((seed) => tf.randomUniform([N, D], 0, 1, 'float32', seed));
-  const targets = [4, 5].map((seed) => tf.oneHot(tf.randomUniform([N], 0, C, 'int32', seed), C));
-  const stepRepeats = Math.max(1, Math.min(repeats, backend === 'cpu' ? 2 : repeats));
-  let stepTurn = 0;
-  const step = (model: tfl.LayersModel) => async () => {
-    const i = stepTurn++ % 2;
-    await model.trainOnBatch(inputs[i] as tf.Tensor, targets[i] as tf.Tensor);
-  };
-  await step(plain)();
-  await step(regularized)();
-  const plainTimes: number[] = [];
-  const regularizedTimes: number[] = [];
-  for (let r = 0; r < stepRepeats; r++) {
-    plainTimes.push(await time(step(plain), 1));
-    regularizedTimes.push(await time(step(regularized), 1));
-  }
-  result.train_step_s = median(plainTimes);
-  result.train_step_regularized_s = median(regularizedTimes);
-  result.regularized_over_plain_step = result.train_step_regularized_s / result.train_step_s;
-  result.loss_grad_over_step = result.loss_grad_warm_s / result.train_step_s;
+  // The paper's shallow MLP, without and with SpectralRegularizer (range [0, 10]).
+  const steps = await shallowStepTimes(N, Math.max(1, Math.min(repeats, backend === 'cpu' ? 2 : repeats)));
+  result.train_step_s = steps.plain;
+  result.train_step_regularized_s = steps.regularized;
+  result.regularized_over_plain_step = steps.regularized / steps.plain;
+  result.loss_grad_over_step = result.loss_grad_warm_s / steps.plain;
   result.exact_over_subspace_warm = result.exact_k10_s / result.subspace_warm_k10_s;
-  tf.dispose([...batches, mixing, ...inputs, ...targets]);
-  plain.dispose();
-  regularized.dispose();
+  tf.dispose([...batches, mixing]);
   return result;
 }
 

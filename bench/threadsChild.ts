@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { pgd } from '../src/index';
 import { nodeBackendInfo, setupNodeBackend } from '../src/node/index';
-import { argument, C, D, H, median, N, shallowMlp, time } from './common';
+import { argument, C, D, H, N, shallowMlp, shallowStepTimes, time } from './common';
 
 const repeats = Number(argument('repeats', '5'));
 await setupNodeBackend({ backend: 'wasm', threads: Number(argument('threads', '1')), quiet: true });
@@ -24,28 +24,9 @@ result.matmul_s = await time(() => {
 }, repeats);
 tf.dispose([a, b]);
 
-const plain = shallowMlp(false);
-const regularized = shallowMlp(true);
-const inputs = [2, 3].map((seed) => tf.randomUniform([N, D], 0, 1, 'float32', seed));
-const targets = [4, 5].map((seed) => tf.oneHot(tf.randomUniform([N], 0, C, 'int32', seed), C));
-let turn = 0;
-const step = (model: typeof plain) => async () => {
-  const i = turn++ % 2;
-  await model.trainOnBatch(inputs[i] as tf.Tensor, targets[i] as tf.Tensor);
-};
-await step(plain)();
-await step(regularized)();
-const plainTimes: number[] = [];
-const regularizedTimes: number[] = [];
-for (let r = 0; r < repeats; r++) {
-  plainTimes.push(await time(step(plain), 1));
-  regularizedTimes.push(await time(step(regularized), 1));
-}
-result.train_step_s = median(plainTimes);
-result.train_step_regularized_s = median(regularizedTimes);
-tf.dispose([...inputs, ...targets]);
-plain.dispose();
-regularized.dispose();
+const steps = await shallowStepTimes(N, repeats);
+result.train_step_s = steps.plain;
+result.train_step_regularized_s = steps.regularized;
 
 const model = shallowMlp();
 const x = tf.randomUniform([1000, D], 0, 1, 'float32', 6);
