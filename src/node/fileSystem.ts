@@ -14,9 +14,9 @@ import { readModelJSON, readWeightFiles } from './weightFiles';
  * ```
  */
 export interface FileSystemOptions {
-  /** File name of the model topology and weights manifest. @default 'model.json' */
+  /** File name of the model topology and weights manifest: a plain file name, not '.' or '..'. @default 'model.json' */
   modelFileName?: string;
-  /** File name of the concatenated weights; a plain name, not '.' or '..', unlike modelFileName. @default 'weights.bin' */
+  /** File name of the concatenated weights: a plain file name, not '.' or '..', other than modelFileName. @default 'weights.bin' */
   weightsFileName?: string;
 }
 
