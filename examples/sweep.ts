@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { setupNodeBackend } from '../src/node/index';
 import { loadDataset } from './data/datasets';
-import { backendOptions, configFromFlags, parseFlags, progress, strictNumber, writeResult } from './experiment/cli';
+import { backendOptions, configFromFlags, numbers, parseFlags, progress, strictNumber, writeResult } from './experiment/cli';
 import { runExperiment } from './experiment/runExperiment';
 import { loadRuns, runFileName, runIdentity } from './experiment/runFiles';
 
@@ -28,9 +28,7 @@ export function parseList(name: string, value: string): number[] {
     const count = Math.floor((stop - start) / step + 1e-9) + 1;
     return Array.from({ length: count }, (_, i) => Number((start + i * step).toFixed(10)));
   }
-  const values = value.split(',').map(strictNumber);
-  if (!values.every(Number.isFinite)) throw new Error(`--${name} must be numbers separated by commas, got ${JSON.stringify(value)}`);
-  return values;
+  return numbers(name, value);
 }
 
 /** Seeds per grid point: a whole number >= 1 (2.9 is not 2, and 0 would plan no runs). */

@@ -45,7 +45,7 @@ export function number(name: string, value: string | undefined): number | undefi
 }
 
 /** Comma-separated numbers; an empty item ("0.05," or "0,,0.1") is an error, not a 0. */
-function numbers(name: string, value: string): number[] {
+export function numbers(name: string, value: string): number[] {
   const values = value.split(',').map(strictNumber);
   if (!values.every(Number.isFinite)) throw new Error(`--${name} must be numbers separated by commas, got ${JSON.stringify(value)}`);
   return values;
